@@ -1,0 +1,45 @@
+// One Piscina pool for all stateless heavy work (hashing, compression, encryption). One pool, not
+// one per kind: on a 2-core machine several pools would oversubscribe the CPU. Tasks are the named
+// exports of workers/index.ts.
+import { availableParallelism } from 'node:os';
+import { Piscina } from 'piscina';
+
+const EXT = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
+const WORKER_URL = new URL(`../../workers/index${EXT}`, import.meta.url).href;
+
+let pool: Piscina | undefined;
+
+/** Threads: TSMEDIA_THREADS, else one per core. */
+export function poolThreads(): number {
+  const fromEnv = Number(process.env['TSMEDIA_THREADS']);
+  return Number.isInteger(fromEnv) && fromEnv > 0 ? fromEnv : Math.max(1, availableParallelism());
+}
+
+export function getPool(): Piscina {
+  if (!pool) {
+    const threads = poolThreads();
+    pool = new Piscina({
+      filename: WORKER_URL,
+      minThreads: 0,
+      maxThreads: threads,
+      idleTimeout: 10_000,
+    });
+  }
+  return pool;
+}
+
+/** Runs a named worker task. Buffers in transferList move instead of being copied. */
+export function runTask<R>(name: string, task: unknown, transferList?: ArrayBuffer[]): Promise<R> {
+  return getPool().run(task, transferList ? { name, transferList } : { name }) as Promise<R>;
+}
+
+/** Tasks worth keeping in flight: two per thread keeps threads busy without flooding the queue. */
+export function inFlightLimit(): number {
+  return poolThreads() * 2;
+}
+
+export async function closePool(): Promise<void> {
+  const p = pool;
+  pool = undefined;
+  if (p) await p.destroy();
+}
