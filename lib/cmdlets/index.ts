@@ -1,0 +1,5 @@
+// Every cmdlet tsmedia offers. The shell adds its own (Get-Help, Get-Command).
+import type { CmdletSpec } from '../shell/types.js';
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export const cmdlets: CmdletSpec<any>[] = [];
