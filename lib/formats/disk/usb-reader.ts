@@ -164,7 +164,7 @@ async function listTree(v: Volume): Promise<Listed> {
       const e = parseShortEntry(bytes, off);
       const long = lfn.take(e.name);
       if (attr & ATTR_VOLUME_ID) {
-        if (!path && listed.label === undefined) listed.label = decodeShortName(e.name, 0);
+        if (!path && listed.label === undefined) listed.label = e.name.toString('latin1').trimEnd();
         continue;
       }
       const shortName = decodeShortName(e.name, e.caseFlags);
