@@ -1,0 +1,60 @@
+// The image boots under qemu: SeaBIOS runs our MBR, which chain-loads our VBR, which finds BOOTMGR
+// through the root directory's cluster chain and the FAT and runs it (the fake bootmgr writes its
+// marker and exits qemu with 35); OVMF runs EFI/BOOT/BOOTX64.EFI (marker, exit 0).
+import test from 'ava';
+import { join } from 'node:path';
+import { tempDir } from '../../helpers/tmp.js';
+import { bootAndWatch } from '../../helpers/qemu.js';
+import { bootPrograms, BOOTMGR_MARKER, BOOTMGR_EXIT, UEFI_MARKER } from '../../helpers/boot-programs.js';
+import { writeUsbImage } from '../../../lib/formats/disk/usb-writer.js';
+import { makeTree, bytes, FIXED_DATE } from './fixtures.js';
+
+async function bootTree(): Promise<Record<string, Buffer | string>> {
+  const { fakeBootmgr, uefiApp } = await bootPrograms();
+  const tree: Record<string, Buffer | string> = {
+    // padded past several clusters, so the VBR must follow the FAT from cluster to cluster
+    bootmgr: Buffer.concat([fakeBootmgr, bytes(70_000, 5)]),
+    'EFI/BOOT/BOOTX64.EFI': uefiApp,
+    'sources/boot.wim': bytes(20_000, 6),
+  };
+  // enough long names before BOOTMGR that the root directory spans several clusters
+  for (let i = 0; i < 60; i++) tree[`AAA long name ${i} to push bootmgr further.txt`] = `${i}`;
+  return tree;
+}
+
+for (const sizeMb of [undefined, 300] as const) {
+  test(`BIOS: our MBR and VBR load bootmgr at 2000:0000 with DL=80 (${sizeMb ? `${sizeMb} MB, 4 KiB clusters` : 'smallest size, 512-byte clusters'})`, async (t) => {
+    const dir = await tempDir(t, 'tsm-usbboot-');
+    const src = join(dir, 'src');
+    await makeTree(src, await bootTree());
+    const img = join(dir, 'usb.img');
+    await writeUsbImage({ sourcePath: src, outPath: img, date: FIXED_DATE, ...(sizeMb ? { sizeBytes: sizeMb * 1048576 } : {}) });
+    const r = await bootAndWatch(['-drive', `file=${img},format=raw`], BOOTMGR_MARKER, { timeoutMs: 60_000 });
+    t.true(r.sawMarker, `serial: ${r.serial}`);
+    t.is(r.exitCode, BOOTMGR_EXIT);
+    t.regex(r.serial, /drive=80/);
+  });
+}
+
+test('BIOS: without BOOTMGR the VBR says so instead of hanging on garbage', async (t) => {
+  const dir = await tempDir(t, 'tsm-usbboot-');
+  const src = join(dir, 'src');
+  await makeTree(src, { 'nothing.txt': 'no bootmgr here' });
+  const img = join(dir, 'usb.img');
+  await writeUsbImage({ sourcePath: src, outPath: img, date: FIXED_DATE });
+  const r = await bootAndWatch(['-drive', `file=${img},format=raw`], BOOTMGR_MARKER, { timeoutMs: 8_000 });
+  t.false(r.sawMarker);
+  // still running (halted) when the timeout killed qemu: it neither reset nor exited
+  t.is(r.exitCode, 128);
+});
+
+test('UEFI: OVMF boots EFI/BOOT/BOOTX64.EFI from the FAT32 partition', async (t) => {
+  const dir = await tempDir(t, 'tsm-usbboot-');
+  const src = join(dir, 'src');
+  await makeTree(src, await bootTree());
+  const img = join(dir, 'usb.img');
+  await writeUsbImage({ sourcePath: src, outPath: img, date: FIXED_DATE });
+  const r = await bootAndWatch(['-drive', `file=${img},format=raw`], UEFI_MARKER, { uefi: true, timeoutMs: 90_000 });
+  t.true(r.sawMarker, `serial: ${r.serial.slice(-2000)}`);
+  t.is(r.exitCode, 0);
+});
