@@ -77,3 +77,17 @@ test('an existing image is kept unless -Force', async (t) => {
   t.deepEqual((await readUsbImage(img)).files, [{ path: 'a.txt', size: 1 }]);
   t.deepEqual((await readdir(dir)).sort(), ['src', 'x.img']);
 });
+
+test('a failure while streaming removes the .partial file', async (t) => {
+  const dir = await tempDir(t, 'tsm-usbbad-');
+  const src = join(dir, 'src');
+  await makeTree(src, { 'a.txt': 'x' });
+  await sparseFile(join(src, 'big.wim'), 2 ** 32);
+  const outDir = join(dir, 'out');
+  await mkdir(outDir);
+  // a part that vanished before it could be copied: the write fails after the image was started
+  const splitWim: SplitWimHook = async () => [{ name: 'big.swm', sourcePath: join(dir, 'gone.swm'), size: 10 }];
+  const err = await t.throwsAsync(writeUsbImage({ sourcePath: src, outPath: join(outDir, 'x.img'), date: FIXED_DATE, splitWim }));
+  t.regex(err?.message ?? '', /ENOENT/);
+  t.deepEqual(await readdir(outDir), []);
+});
