@@ -46,8 +46,11 @@ export function longNameProblem(name: string): string | undefined {
   return undefined;
 }
 
+const ASCII = /^[\x00-\x7f]*$/;
+
 /** Upper-cases one UTF-16 unit at a time, as FAT's case-insensitive comparisons do. */
 export function foldCase(name: string): string {
+  if (ASCII.test(name)) return name.toUpperCase();
   let out = '';
   for (const ch of name.split('')) {
     const up = ch.toUpperCase();

@@ -2,8 +2,8 @@
 // removable block device. Memory stays bounded: one I/O buffer, the FAT made in chunks, file data
 // copied through the buffer. Image files are sparse: free space is never written, the file is
 // truncated to size. Files are written as `<out>.partial-<pid>` and renamed when whole.
-import { openSync, readSync, writeSync, closeSync, ftruncateSync } from 'node:fs';
-import { lstat, stat, readdir, readFile, rename, rm, realpath, open } from 'node:fs/promises';
+import { openSync, readSync, writeSync, closeSync, ftruncateSync, readdirSync, statSync, write } from 'node:fs';
+import { lstat, stat, readFile, rename, rm, realpath, open } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { TsmediaError, UsageError } from '../../errors.js';
 import { encodeMbr, SECTOR_SIZE, TYPE_FAT32_LBA } from './mbr.js';
@@ -32,38 +32,44 @@ export type SplitWimHook = (file: { path: string; sourcePath: string; size: numb
 
 const WIM_EXT = /\.wim$/i;
 
-/** Reads the source folder into a tree (sizes only). Follows symlinks to files; refuses the rest. */
+/**
+ * Reads the source folder into a tree (sizes only). Follows symlinks to files; refuses the rest.
+ * Synchronous calls inside: tens of thousands of stats cost far less than as many promises.
+ */
 export async function scanSourceTree(dir: string, splitWim?: SplitWimHook): Promise<SourceNode> {
   const top = await stat(dir).catch(() => undefined);
   if (!top) throw new UsageError('EUSB_SOURCE', `-SourcePath ${dir} does not exist`);
   if (!top.isDirectory()) throw new UsageError('EUSB_SOURCE', `-SourcePath ${dir} is not a folder`);
-  const walk = async (abs: string, rel: string): Promise<SourceNode[]> => {
-    const names = await readdir(abs, { encoding: 'buffer' });
+  const splits: { list: SourceNode[]; path: string; sourcePath: string; size: number }[] = [];
+  const walk = (abs: string, rel: string): SourceNode[] => {
     const out: SourceNode[] = [];
-    for (const raw of names) {
-      const name = raw.toString('utf8');
-      if (!Buffer.from(name, 'utf8').equals(raw)) {
-        throw new UsageError('EUSB_NAMES', `${join(abs, name)}: the file name is not valid UTF-8, so it has no FAT long name`);
-      }
+    for (const ent of readdirSync(abs, { withFileTypes: true, encoding: 'buffer' })) {
+      const name = ent.name.toString('utf8');
       const path = join(abs, name);
-      const relPath = rel ? `${rel}/${name}` : name;
-      let st = await lstat(path);
-      if (st.isSymbolicLink()) {
-        st = await stat(path).catch(() => { throw new UsageError('EUSB_SOURCE', `${path} is a broken symbolic link`); });
-        if (st.isDirectory()) throw new UsageError('EUSB_SOURCE', `${path} is a symbolic link to a folder: copy the folder instead`);
+      if (!Buffer.from(name, 'utf8').equals(ent.name)) {
+        throw new UsageError('EUSB_NAMES', `${path}: the file name is not valid UTF-8, so it has no FAT long name`);
       }
-      if (st.isDirectory()) {
-        out.push({ name, kind: 'dir', size: 0, ref: path, children: await walk(path, relPath) });
-      } else if (st.isFile()) {
-        if (st.size > MAX_FILE_SIZE && WIM_EXT.test(name)) {
+      const relPath = rel ? `${rel}/${name}` : name;
+      let isDir = ent.isDirectory();
+      let isFile = ent.isFile();
+      if (ent.isSymbolicLink()) {
+        const st = statSync(path, { throwIfNoEntry: false });
+        if (!st) throw new UsageError('EUSB_SOURCE', `${path} is a broken symbolic link`);
+        if (st.isDirectory()) throw new UsageError('EUSB_SOURCE', `${path} is a symbolic link to a folder: copy the folder instead`);
+        isDir = false;
+        isFile = st.isFile();
+      }
+      if (isDir) {
+        out.push({ name, kind: 'dir', size: 0, ref: path, children: walk(path, relPath) });
+      } else if (isFile) {
+        const size = statSync(path).size;
+        if (size > MAX_FILE_SIZE && WIM_EXT.test(name)) {
           if (!splitWim) {
-            throw new TsmediaError('EUSB_WIM_TOO_BIG', `${relPath} is ${st.size} bytes, over FAT32's 4 GiB file limit; it must be split into .swm parts, and WIM splitting is not available yet`, { path: relPath, size: st.size });
+            throw new TsmediaError('EUSB_WIM_TOO_BIG', `${relPath} is ${size} bytes, over FAT32's 4 GiB file limit; it must be split into .swm parts, and WIM splitting is not available yet`, { path: relPath, size });
           }
-          for (const part of await splitWim({ path: relPath, sourcePath: path, size: st.size })) {
-            out.push({ name: part.name, kind: 'file', size: part.size, ref: part.sourcePath });
-          }
+          splits.push({ list: out, path: relPath, sourcePath: path, size });
         } else {
-          out.push({ name, kind: 'file', size: st.size, ref: path });
+          out.push({ name, kind: 'file', size, ref: path });
         }
       } else {
         throw new UsageError('EUSB_SOURCE', `${path} is neither a file nor a folder`);
@@ -71,7 +77,13 @@ export async function scanSourceTree(dir: string, splitWim?: SplitWimHook): Prom
     }
     return out;
   };
-  return { name: '', kind: 'dir', size: 0, ref: dir, children: await walk(dir, '') };
+  const root: SourceNode = { name: '', kind: 'dir', size: 0, ref: dir, children: walk(dir, '') };
+  for (const s of splits) {
+    for (const part of await (splitWim as SplitWimHook)({ path: s.path, sourcePath: s.sourcePath, size: s.size })) {
+      s.list.push({ name: part.name, kind: 'file', size: part.size, ref: part.sourcePath });
+    }
+  }
+  return root;
 }
 
 /**
@@ -163,6 +175,17 @@ export async function writeUsbImage(opts: WriteUsbImageOptions): Promise<UsbImag
   };
 }
 
+/** Writes all of `buf` at `position` in the thread pool. */
+function writeAsync(fd: number, buf: Buffer, position: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const step = (done: number): void => {
+      if (done === buf.length) { resolve(); return; }
+      write(fd, buf, done, buf.length - done, position + done, (err, n) => (err ? reject(err) : step(done + n)));
+    };
+    step(0);
+  });
+}
+
 function writeAll(fd: number, buf: Buffer, position: number): void {
   let done = 0;
   while (done < buf.length) done += writeSync(fd, buf, done, buf.length - done, position + done);
@@ -216,54 +239,70 @@ export async function streamPlan(plan: UsbPlan, fd: number, opts: { sparse: bool
     writeAll(fd, out, clusterOffset(d.firstCluster));
   }
 
-  // file data: runs are consecutive, so data is gathered in the buffer and written in big pieces
+  // file data: runs are consecutive, so data is gathered in a buffer and written in big pieces;
+  // two buffers, so one is written (in the thread pool) while the next is filled
+  const bufs = [buf, Buffer.allocUnsafe(CHUNK)];
+  const pending: (Promise<void> | undefined)[] = [undefined, undefined];
+  let cur = 0;
+  let fill = bufs[0] as Buffer;
   const total = plan.files.reduce((n, f) => n + f.clusters * plan.clusterSize, 0);
   let bufStart = 0;
   let bufLen = 0;
   let done = 0;
   let sinceYield = 0;
   let filesSinceYield = 0;
-  const flush = (): void => {
-    if (bufLen) writeAll(fd, buf.subarray(0, bufLen), bufStart);
+  const flush = async (): Promise<void> => {
+    if (bufLen) {
+      pending[cur] = writeAsync(fd, fill.subarray(0, bufLen), bufStart);
+      cur ^= 1;
+      await pending[cur];
+      pending[cur] = undefined;
+      fill = bufs[cur] as Buffer;
+    }
     bufStart += bufLen;
     done += bufLen;
     sinceYield += bufLen;
     bufLen = 0;
   };
-  for (const f of plan.files) {
-    if (!f.clusters) continue;
-    const at = clusterOffset(f.firstCluster);
-    if (at !== bufStart + bufLen) { flush(); bufStart = at; }
-    const src = openSync(f.ref, 'r');
-    try {
-      let left = f.size;
-      while (left > 0) {
-        if (bufLen === CHUNK) flush();
-        const n = readSync(src, buf, bufLen, Math.min(CHUNK - bufLen, left), null);
-        if (n === 0) throw new TsmediaError('EUSB_SOURCE_CHANGED', `${f.ref} shrank while the image was written (planned ${f.size} bytes)`);
-        bufLen += n;
-        left -= n;
+  try {
+    for (const f of plan.files) {
+      if (!f.clusters) continue;
+      const at = clusterOffset(f.firstCluster);
+      if (at !== bufStart + bufLen) { await flush(); bufStart = at; }
+      const src = openSync(f.ref, 'r');
+      try {
+        let left = f.size;
+        while (left > 0) {
+          if (bufLen === CHUNK) await flush();
+          const n = readSync(src, fill, bufLen, Math.min(CHUNK - bufLen, left), null);
+          if (n === 0) throw new TsmediaError('EUSB_SOURCE_CHANGED', `${f.ref} shrank while the image was written (planned ${f.size} bytes)`);
+          bufLen += n;
+          left -= n;
+        }
+      } finally {
+        closeSync(src);
       }
-    } finally {
-      closeSync(src);
+      let slack = f.clusters * plan.clusterSize - f.size;
+      while (slack > 0) {
+        if (bufLen === CHUNK) await flush();
+        const n = Math.min(slack, CHUNK - bufLen);
+        fill.fill(0, bufLen, bufLen + n);
+        bufLen += n;
+        slack -= n;
+      }
+      if (sinceYield >= YIELD_BYTES || ++filesSinceYield >= YIELD_FILES) {
+        sinceYield = 0;
+        filesSinceYield = 0;
+        opts.onProgress?.(done + bufLen, total);
+        await new Promise((r) => setImmediate(r));
+        checkAbort();
+      }
     }
-    let slack = f.clusters * plan.clusterSize - f.size;
-    while (slack > 0) {
-      if (bufLen === CHUNK) flush();
-      const n = Math.min(slack, CHUNK - bufLen);
-      buf.fill(0, bufLen, bufLen + n);
-      bufLen += n;
-      slack -= n;
-    }
-    if (sinceYield >= YIELD_BYTES || ++filesSinceYield >= YIELD_FILES) {
-      sinceYield = 0;
-      filesSinceYield = 0;
-      opts.onProgress?.(done + bufLen, total);
-      await new Promise((r) => setImmediate(r));
-      checkAbort();
-    }
+    await flush();
+    await Promise.all(pending);
+  } finally {
+    await Promise.allSettled(pending); // on failure, no write may still be running when fd closes
   }
-  flush();
   opts.onProgress?.(done, total);
   if (opts.sparse) ftruncateSync(fd, plan.imageBytes);
 }
