@@ -2,8 +2,8 @@
 // removable block device. Memory stays bounded: one I/O buffer, the FAT made in chunks, file data
 // copied through the buffer. Image files are sparse: free space is never written, the file is
 // truncated to size. Files are written as `<out>.partial-<pid>` and renamed when whole.
-import { openSync, readSync, writeSync, closeSync, ftruncateSync, readdirSync, statSync, write } from 'node:fs';
-import { lstat, stat, readFile, rename, rm, realpath, open } from 'node:fs/promises';
+import { openSync, readSync, writeSync, closeSync, ftruncateSync, fsyncSync, readdirSync, statSync, write } from 'node:fs';
+import { lstat, stat, readFile, rename, rm, realpath } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { TsmediaError, UsageError } from '../../errors.js';
 import { encodeMbr, SECTOR_SIZE, TYPE_FAT32_LBA } from './mbr.js';
@@ -150,10 +150,7 @@ export async function writeUsbImage(opts: WriteUsbImageOptions): Promise<UsbImag
   let closed = false;
   try {
     await streamPlan(plan, fd, { sparse: !device, ...(opts.signal ? { signal: opts.signal } : {}), ...(opts.onProgress ? { onProgress: opts.onProgress } : {}) });
-    if (device) {
-      const h = await open(target, 'r');
-      await h.sync().finally(() => h.close());
-    }
+    if (device) fsyncSync(fd);
     closeSync(fd);
     closed = true;
     if (!device) await rename(target, opts.outPath);
