@@ -1,7 +1,7 @@
 // The catalog: one SQLite file (sql.js) in the tsmedia home. Readers load a snapshot (the file is
 // only ever replaced whole, so any snapshot is consistent); writers take the inter-process lock,
 // reload, change the database in one transaction, and replace the file atomically.
-import { mkdir, readFile, stat } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { TsmediaError } from '../errors.js';
 import { migrations, SCHEMA_VERSION } from '../../db/migrations/index.js';
@@ -106,6 +106,7 @@ export async function writeCatalog<T>(home: string, now: Date, fn: (db: SqlDatab
   await mkdir(home, { recursive: true });
   const path = catalogPath(home);
   return withLock(path, async () => {
+    await removeStaleTemporaryFiles(home);
     const key = await fileKey(path);
     let db: SqlDatabase;
     const cached = snapshots.get(home);
@@ -138,6 +139,13 @@ export async function writeCatalog<T>(home: string, now: Date, fn: (db: SqlDatab
     if (newKey) snapshots.set(home, { db, key: newKey });
     return out;
   });
+}
+
+/** Temporary catalogs left by a writer that was killed mid-save (only writers make them, under the lock). */
+async function removeStaleTemporaryFiles(home: string): Promise<void> {
+  for (const name of await readdir(home)) {
+    if (name.startsWith(`.${CATALOG_FILE}.tmp-`)) await rm(join(home, name), { force: true });
+  }
 }
 
 /** Forgets cached snapshots (tests that swap catalogs under the same home). */

@@ -13,8 +13,8 @@ export async function withLock<T>(path: string, fn: () => Promise<T>): Promise<T
   try {
     release = await lockfile.lock(path, {
       realpath: false,
-      stale: 30_000,
-      update: 5_000,
+      stale: 10_000,
+      update: 2_000,
       retries: { retries: 400, factor: 1.2, minTimeout: 20, maxTimeout: 250, randomize: true },
       onCompromised: (err) => { compromised = err; },
     });
