@@ -16,10 +16,18 @@ export function catalogPath(home: string): string {
   return join(home, CATALOG_FILE);
 }
 
-interface Snapshot { db: SqlDatabase; key: string }
+interface Snapshot { db: SqlDatabase; key: string; users: number; retired: boolean }
 // The last snapshot per home: a script of many cmdlets in one process loads the file once, and
-// reloads only when another process replaced it (its identity changed).
+// reloads only when another process replaced it (its identity changed). A snapshot still in use
+// by an async reader is retired, not closed, when a newer one replaces it.
 const snapshots = new Map<string, Snapshot>();
+
+function retire(home: string, s: Snapshot | undefined): void {
+  if (!s) return;
+  if (snapshots.get(home) === s) snapshots.delete(home);
+  s.retired = true;
+  if (s.users === 0) s.db.close();
+}
 
 async function fileKey(path: string): Promise<string | undefined> {
   try {
@@ -70,31 +78,43 @@ function migrate(db: SqlDatabase, now: Date): boolean {
   return true;
 }
 
-async function snapshot(home: string): Promise<SqlDatabase | undefined> {
+async function snapshot(home: string): Promise<Snapshot | undefined> {
   const path = catalogPath(home);
   const key = await fileKey(path);
   if (key === undefined) return undefined;
   const cached = snapshots.get(home);
-  if (cached && cached.key === key) return cached.db;
+  if (cached && cached.key === key) return cached;
   const db = await load(path);
-  checkNotNewer(db, path);
-  cached?.db.close();
-  snapshots.set(home, { db, key });
-  return db;
+  try {
+    checkNotNewer(db, path);
+  } catch (err) {
+    db.close();
+    throw err;
+  }
+  retire(home, snapshots.get(home));
+  const fresh = { db, key, users: 0, retired: false };
+  snapshots.set(home, fresh);
+  return fresh;
 }
 
 /**
  * Reads the catalog. A missing or older catalog is first created or migrated (under the lock), so
- * readers always see the current schema.
+ * readers always see the current schema. fn may be async: the snapshot stays open until it ends.
  */
-export async function readCatalog<T>(home: string, now: Date, fn: (db: SqlDatabase) => T): Promise<T> {
-  let db = await snapshot(home);
-  if (!db || schemaVersion(db) < SCHEMA_VERSION) {
+export async function readCatalog<T>(home: string, now: Date, fn: (db: SqlDatabase) => T): Promise<Awaited<T>> {
+  let snap = await snapshot(home);
+  if (!snap || schemaVersion(snap.db) < SCHEMA_VERSION) {
     await writeCatalog(home, now, () => undefined);
-    db = await snapshot(home);
-    if (!db) throw new TsmediaError('ECATALOG_MISSING', `The catalog ${catalogPath(home)} disappeared while it was being opened.`);
+    snap = await snapshot(home);
+    if (!snap) throw new TsmediaError('ECATALOG_MISSING', `The catalog ${catalogPath(home)} disappeared while it was being opened.`);
   }
-  return fn(db);
+  snap.users++;
+  try {
+    return await fn(snap.db);
+  } finally {
+    snap.users--;
+    if (snap.retired && snap.users === 0) snap.db.close();
+  }
 }
 
 /**
@@ -108,10 +128,13 @@ export async function writeCatalog<T>(home: string, now: Date, fn: (db: SqlDatab
   return withLock(path, async () => {
     await removeStaleTemporaryFiles(home);
     const key = await fileKey(path);
-    let db: SqlDatabase;
     const cached = snapshots.get(home);
-    if (key !== undefined && cached && cached.key === key) {
+    // Reuse the cached database only when nobody reads it: a change must not show to a reader
+    // before it is saved, and a failed change must not leave it half-applied.
+    let db: SqlDatabase;
+    if (key !== undefined && cached && cached.key === key && cached.users === 0) {
       db = cached.db;
+      snapshots.delete(home);
     } else if (key !== undefined) {
       db = await load(path);
       checkNotNewer(db, path);
@@ -120,23 +143,19 @@ export async function writeCatalog<T>(home: string, now: Date, fn: (db: SqlDatab
       db = new SqlDatabase(new SQL.Database());
       db.run('PRAGMA foreign_keys = ON');
     }
-    if (cached && cached.db !== db) {
-      cached.db.close();
-      snapshots.delete(home);
-    }
     let out: T;
     try {
       migrate(db, now);
       out = db.transaction(() => fn(db));
       await writeFileAtomic(path, db.export());
     } catch (err) {
-      // The in-memory database may differ from the file now: never reuse it.
-      snapshots.delete(home);
       db.close();
       throw err;
     }
+    retire(home, snapshots.get(home));
     const newKey = await fileKey(path);
-    if (newKey) snapshots.set(home, { db, key: newKey });
+    if (newKey) snapshots.set(home, { db, key: newKey, users: 0, retired: false });
+    else db.close();
     return out;
   });
 }
@@ -148,8 +167,7 @@ async function removeStaleTemporaryFiles(home: string): Promise<void> {
   }
 }
 
-/** Forgets cached snapshots (tests that swap catalogs under the same home). */
-export function forgetCatalogSnapshots(): void {
-  for (const s of snapshots.values()) s.db.close();
-  snapshots.clear();
+/** Forgets the cached snapshot of a home (tests that change a catalog file behind tsmedia's back). */
+export function forgetCatalogSnapshot(home: string): void {
+  retire(home, snapshots.get(home));
 }

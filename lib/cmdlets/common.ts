@@ -13,9 +13,10 @@ export function siteCodeOf(params: { SiteCode?: string }, ctx: CmdletContext): s
 }
 
 /** Wires an import's progress to the shell's progress display. */
-export function importProgress(ctx: CmdletContext, activity: string): { onTotal(bytes: number): void; onProgress(bytes: number): void; signal: AbortSignal; done(): void } {
+export function importProgress(ctx: CmdletContext, activity: string): { onTotal(bytes: number): void; onProgress(bytes: number): void; onWarning(message: string): void; signal: AbortSignal; done(): void } {
   let bar: ReturnType<CmdletContext['progress']> | undefined;
   return {
+    onWarning(message) { ctx.warn(message); },
     onTotal(bytes) { bar = ctx.progress(activity, bytes); },
     onProgress(bytes) { bar?.tick(bytes); },
     signal: ctx.signal,

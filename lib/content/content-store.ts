@@ -17,6 +17,8 @@ export interface ImportProgress {
   /** Called once with the total bytes to read, then with bytes as they are done. */
   onTotal?: (bytes: number, files: number) => void;
   onProgress?: (bytes: number) => void;
+  /** Something a medium will refuse later, such as a name Windows cannot hold. */
+  onWarning?: (message: string) => void;
   signal?: AbortSignal;
 }
 
@@ -43,8 +45,12 @@ export async function checkWimFile(path: string): Promise<number> {
   }
 }
 
-async function scan(type: ContentType, sourcePath: string, imageIndex: number | undefined): Promise<SourceFile[]> {
-  if (!isImageType(type)) return scanSourceFolder(sourcePath);
+async function scan(type: ContentType, sourcePath: string, imageIndex: number | undefined, progress: ImportProgress): Promise<SourceFile[]> {
+  if (!isImageType(type)) {
+    const listing = await scanSourceFolder(sourcePath);
+    for (const w of listing.warnings) progress.onWarning?.(w);
+    return listing.files;
+  }
   const file = await scanSourceFile(sourcePath);
   const images = await checkWimFile(sourcePath);
   if (imageIndex !== undefined && (imageIndex < 1 || imageIndex > images)) {
@@ -83,7 +89,7 @@ export interface NewContentRequest {
 export async function importNewContent(home: string, now: Date, req: NewContentRequest, progress: ImportProgress = {}): Promise<ContentItem> {
   const sourcePath = resolve(req.sourcePath);
   await readCatalog(home, now, (db) => getSite(db, req.siteCode));
-  const files = await scan(req.type, sourcePath, req.imageIndex);
+  const files = await scan(req.type, sourcePath, req.imageIndex, progress);
   const outcome = await importSource(home, now, files, progress);
   return commit(home, now, outcome, (db) => createContent(db, { ...req, sourcePath }, outcome.manifest, outcome.newBlobs, now));
 }
@@ -91,7 +97,7 @@ export async function importNewContent(home: string, now: Date, req: NewContentR
 /** Re-reads an item's source; a new revision is recorded only if something changed. */
 export async function refreshContent(home: string, now: Date, id: string, progress: ImportProgress = {}): Promise<{ changed: boolean; item: ContentItem }> {
   const item = await readCatalog(home, now, (db) => getContent(db, id));
-  const files = await scan(item.Type, item.SourcePath, item.ImageIndex);
+  const files = await scan(item.Type, item.SourcePath, item.ImageIndex, progress);
   const outcome = await importSource(home, now, files, progress);
   const result = await commit(home, now, outcome, (db) => reviseContent(db, item.Id, outcome.manifest, outcome.newBlobs, now));
   // Nothing changed: the blobs this import wrote are already in the library under other packs.

@@ -91,33 +91,14 @@ export class PackWriter {
   }
 
   /**
-   * Copies a large file into the pack in bounded chunks, hashing as it goes; refuses the copy if
-   * the bytes differ from the digest taken before (the file changed during the import).
+   * Reserves a range for a blob that a worker copies in (copyIntoPack), so large files never pass
+   * through this thread. Later appends go after the range.
    */
-  async appendFile(path: string, expected: { sha256: string; size: number }): Promise<BlobLocation> {
-    await this.write(recordHeader(Buffer.from(expected.sha256, 'hex'), expected.size));
+  async reserve(sha256Hex: string, size: number): Promise<BlobLocation> {
+    await this.write(recordHeader(Buffer.from(sha256Hex, 'hex'), size));
     await this.flush();
-    const start = this.position;
-    const src = await open(path, 'r');
-    const hash = createHash('sha256');
-    let copied = 0;
-    try {
-      const chunk = Buffer.allocUnsafe(WRITE_BUFFER_BYTES);
-      for (;;) {
-        const { bytesRead } = await src.read(chunk, 0, chunk.length, null);
-        if (bytesRead === 0) break;
-        hash.update(chunk.subarray(0, bytesRead));
-        await this.fh!.write(chunk, 0, bytesRead, this.position);
-        this.position += bytesRead;
-        copied += bytesRead;
-      }
-    } finally {
-      await src.close();
-    }
-    if (copied !== expected.size || hash.digest('hex') !== expected.sha256) {
-      throw new TsmediaError('ESOURCE_CHANGED', `'${path}' changed while it was being imported; run the import again when the source is stable.`, { path });
-    }
-    const loc = { sha256: expected.sha256, size: expected.size, pack: this.name, offset: start };
+    const loc = { sha256: sha256Hex, size, pack: this.name, offset: this.position };
+    this.position += size;
     this.blobs.push(loc);
     return loc;
   }

@@ -1,6 +1,7 @@
-// Reads a content source folder into the list of files to import, refusing what media cannot hold:
-// a missing or wrong kind of source, symbolic links that leave the tree or loop, special files,
-// names Windows cannot use, and names that differ only in case (Windows media would merge them).
+// Reads a content source folder into the list of files to import. Refused: a missing or wrong kind
+// of source, symbolic links that leave the tree or loop, special files. Names Windows cannot use and
+// names that differ only in case are warnings here (the library can hold them; media formats
+// that cannot, FAT and Windows itself, refuse them when a medium is built).
 import { lstat, readdir, realpath, stat } from 'node:fs/promises';
 import { basename, join, relative, sep } from 'node:path';
 import { TsmediaError } from '../errors.js';
@@ -17,18 +18,18 @@ export interface SourceFile {
 const BAD_NAME_CHARS = /[<>:"\\|?*\x00-\x1f]/;
 const RESERVED_NAMES = /^(con|prn|aux|nul|com[1-9]|lpt[1-9])(\..*)?$/i;
 
-function checkName(name: string, relPath: string): void {
-  if (BAD_NAME_CHARS.test(name) || RESERVED_NAMES.test(name) || /[. ]$/.test(name)) {
-    throw new TsmediaError('ESOURCE_BAD_NAME', `'${relPath}' has a name Windows cannot hold (reserved name, trailing dot or space, or one of < > : " \\ | ? *). Rename it in the source.`, { path: relPath });
-  }
+export function isWindowsName(name: string): boolean {
+  return !(BAD_NAME_CHARS.test(name) || RESERVED_NAMES.test(name) || /[. ]$/.test(name));
 }
 
 function sourceError(code: string, message: string, path: string): TsmediaError {
   return new TsmediaError(code, message, { path });
 }
 
+export interface SourceListing { files: SourceFile[]; warnings: string[] }
+
 /** Lists the files of a source folder, sorted by path. */
-export async function scanSourceFolder(root: string): Promise<SourceFile[]> {
+export async function scanSourceFolder(root: string): Promise<SourceListing> {
   let rootStat;
   try {
     rootStat = await stat(root);
@@ -38,6 +39,7 @@ export async function scanSourceFolder(root: string): Promise<SourceFile[]> {
   if (!rootStat.isDirectory()) throw sourceError('ESOURCE_NOT_FOLDER', `'${root}' is a file; give the folder that holds the content.`, root);
   const realRoot = await realpath(root);
   const files: SourceFile[] = [];
+  const warnings: string[] = [];
   const byLowerPath = new Map<string, string>();
 
   async function walk(dir: string, rel: string, ancestors: ReadonlySet<string>): Promise<void> {
@@ -51,10 +53,10 @@ export async function scanSourceFolder(root: string): Promise<SourceFile[]> {
     for (const entry of entries) {
       const abs = join(dir, entry.name);
       const relPath = rel ? `${rel}/${entry.name}` : entry.name;
-      checkName(entry.name, relPath);
+      if (!isWindowsName(entry.name)) warnings.push(`'${relPath}' has a name Windows cannot hold (a reserved name, a trailing dot or space, or one of < > : " \\ | ? *); media that hold it will be refused.`);
       const clash = byLowerPath.get(relPath.toLowerCase());
-      if (clash) throw sourceError('ESOURCE_CASE_CLASH', `'${clash}' and '${relPath}' differ only in case; Windows media cannot hold both. Rename one in the source.`, relPath);
-      byLowerPath.set(relPath.toLowerCase(), relPath);
+      if (clash) warnings.push(`'${clash}' and '${relPath}' differ only in case; Windows sees one name, so media that hold both will be refused.`);
+      else byLowerPath.set(relPath.toLowerCase(), relPath);
 
       let target = abs;
       let info = await lstat(abs);
@@ -83,7 +85,7 @@ export async function scanSourceFolder(root: string): Promise<SourceFile[]> {
   }
 
   await walk(root, '', new Set([realRoot]));
-  return files;
+  return { files, warnings };
 }
 
 /** A single-file source (a WIM image): the file itself, named by its base name. */

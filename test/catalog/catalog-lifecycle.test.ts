@@ -1,6 +1,6 @@
 import test from 'ava';
 import { readFile, writeFile } from 'node:fs/promises';
-import { readCatalog, writeCatalog, catalogPath, forgetCatalogSnapshots } from '../../lib/catalog/catalog.js';
+import { readCatalog, writeCatalog, catalogPath, forgetCatalogSnapshot } from '../../lib/catalog/catalog.js';
 import { loadSqlJs, SqlDatabase } from '../../lib/catalog/database.js';
 import { listSites, addSite, allocateObjectId } from '../../lib/catalog/sites.js';
 import { SCHEMA_VERSION } from '../../db/migrations/index.js';
@@ -35,7 +35,7 @@ test('a catalog newer than the code is refused with a clear error', async (t) =>
   const db = new SQL.Database(await readFile(catalogPath(home)));
   db.run(`PRAGMA user_version = ${SCHEMA_VERSION + 1}`);
   await writeFile(catalogPath(home), db.export());
-  forgetCatalogSnapshots();
+  forgetCatalogSnapshot(home);
   const err = await t.throwsAsync(readCatalog(home, now, listSites));
   t.is((err as { code?: string }).code, 'ECATALOG_NEWER');
   t.regex(err!.message, /newer than this tsmedia understands/);
@@ -45,7 +45,7 @@ test('a file that is not SQLite is refused as a corrupt catalog', async (t) => {
   const home = await tempDir(t);
   await readCatalog(home, now, listSites);
   await writeFile(catalogPath(home), 'this is not a database at all, not even close'.repeat(100));
-  forgetCatalogSnapshots();
+  forgetCatalogSnapshot(home);
   const err = await t.throwsAsync(readCatalog(home, now, listSites));
   t.is((err as { code?: string }).code, 'ECATALOG_CORRUPT');
 });

@@ -1,6 +1,6 @@
 import test from 'ava';
 import { spawn } from 'node:child_process';
-import { readCatalog, forgetCatalogSnapshots } from '../../lib/catalog/catalog.js';
+import { readCatalog, forgetCatalogSnapshot } from '../../lib/catalog/catalog.js';
 import { findContent } from '../../lib/catalog/content.js';
 import { loadSqlJs } from '../../lib/catalog/database.js';
 import { readFile, stat } from 'node:fs/promises';
@@ -36,7 +36,7 @@ test('two processes importing packages at the same moment both land; none is los
     await closePool();`;
   const codes = await Promise.all([node(script('A'), { HOME_DIR: home, SRC: src }).done, node(script('B'), { HOME_DIR: home, SRC: src }).done]);
   t.deepEqual(codes, [0, 0]);
-  forgetCatalogSnapshots();
+  forgetCatalogSnapshot(home);
   const items = await readCatalog(home, now, (db) => findContent(db, {}));
   t.is(items.length, 24);
   t.is(new Set(items.map((i) => i.Id)).size, 24, 'every package got its own ID');

@@ -45,15 +45,18 @@ test('a pipe in the source is refused', (t) => refused(t, async (src) => {
   execFileSync('mkfifo', [join(src, 'sub', 'fifo')]);
   return src;
 }, 'ESOURCE_SPECIAL_FILE'));
-test('names differing only in case are refused', (t) => refused(t, async (src) => {
-  await writeFile(join(src, 'A.txt'), 'A');
-  return src;
-}, 'ESOURCE_CASE_CLASH'));
-test('a name Windows cannot hold is refused', (t) => refused(t, async (src) => {
-  await mkdir(join(src, 'bad'));
-  await writeFile(join(src, 'bad', 'what?.txt'), 'x');
-  return src;
-}, 'ESOURCE_BAD_NAME'));
+test('names Windows cannot hold are imported with a warning each', async (t) => {
+  const home = await tempDir(t);
+  const src = await tempDir(t);
+  await writeTree(src, { 'a.txt': 'a', 'A.txt': 'A', 'bad/what?.txt': 'x', 'con.txt': 'c' });
+  const warnings: string[] = [];
+  const item = await importNewContent(home, now, { type: 'Package', name: 'P', sourcePath: src, siteCode: 'PS1' }, { onWarning: (w) => warnings.push(w) });
+  t.is(item.FileCount, 4);
+  t.is(warnings.length, 3);
+  t.true(warnings.some((w) => /'A.txt' and 'a.txt' differ only in case/.test(w)));
+  t.true(warnings.some((w) => w.includes('bad/what?.txt')));
+  t.true(warnings.some((w) => w.includes("'con.txt'")));
+});
 
 test('a symbolic link inside the tree is followed', async (t) => {
   const home = await tempDir(t);
