@@ -20,6 +20,7 @@ export function parseSize(text: string): number | undefined {
   if (!m) return undefined;
   const unit = SIZE_UNITS[(m[2] ?? '').toLowerCase()];
   if (unit === undefined) return undefined;
+  if (unit === 1 && !/^\d+$/.test(m[1] ?? '')) return undefined; // a fraction of a byte
   const n = Math.round(Number(m[1]) * unit);
   return Number.isSafeInteger(n) ? n : undefined;
 }
