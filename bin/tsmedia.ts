@@ -3,6 +3,7 @@
 // exits with its code once stdout and stderr have drained.
 import { cmdlets } from '../lib/cmdlets/index.js';
 import { runCommandLine } from '../lib/shell/run-command-line.js';
+import { closePool } from '../lib/pool/pool.js';
 
 const controller = new AbortController();
 let interrupts = 0;
@@ -24,7 +25,7 @@ const code = await runCommandLine(process.argv.slice(2), {
   stdin: process.stdin,
   env: process.env,
   signal: controller.signal,
-}, cmdlets);
+}, cmdlets).finally(closePool);
 
 const drained = (s: NodeJS.WriteStream): Promise<void> => new Promise((resolve) => { s.write('', () => resolve()); });
 await Promise.all([drained(process.stdout), drained(process.stderr)]);

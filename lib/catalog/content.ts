@@ -118,6 +118,12 @@ export function getContent(db: SqlDatabase, id: string, type?: ContentType): Con
   return toItem(row);
 }
 
+/** The type's name with its article: 'a package', 'an application'. */
+export function withArticle(type: ContentType): string {
+  const what = describeType(type);
+  return `${/^[aeiou]/.test(what) ? 'an' : 'a'} ${what}`;
+}
+
 export function describeType(type: ContentType): string {
   switch (type) {
     case 'Package': return 'package';

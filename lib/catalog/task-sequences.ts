@@ -2,7 +2,7 @@
 // packages, applications). Their references are what media building and cache validation read.
 import { NotFoundError, RuleError } from '../errors.js';
 import type { SqlDatabase } from './database.js';
-import { getContent, describeType } from './content.js';
+import { getContent, withArticle } from './content.js';
 import type { ContentType, ContentItem } from './content.js';
 import { allocateObjectId } from './sites.js';
 import { hasWildcard, wildcardToLike } from './wildcard.js';
@@ -39,7 +39,7 @@ export interface NewTaskSequence {
 function checkType(db: SqlDatabase, id: string, type: ContentType, parameter: string): ContentItem {
   const item = db.get<{ type: ContentType }>('SELECT type FROM content WHERE id = ?', [id.toUpperCase()]);
   if (!item) throw new NotFoundError('content', `${parameter}: no content with ID '${id}'.`, { id });
-  if (item.type !== type) throw new RuleError('EWRONG_CONTENT_TYPE', `${parameter}: ${id.toUpperCase()} is a ${describeType(item.type)}, not a ${describeType(type)}.`, { id });
+  if (item.type !== type) throw new RuleError('EWRONG_CONTENT_TYPE', `${parameter}: ${id.toUpperCase()} is ${withArticle(item.type)}, not ${withArticle(type)}.`, { id });
   return getContent(db, id);
 }
 

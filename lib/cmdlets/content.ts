@@ -1,7 +1,7 @@
 // Content cmdlets: New-, Get-, Remove- for the five content kinds (one factory, since they differ
 // only in names and source kind), Update-CMDistributionPoint and Get-CMContentRevision.
 import { readCatalog, writeCatalog } from '../catalog/catalog.js';
-import { findContent, getContent, listRevisions, removeContent, describeType } from '../catalog/content.js';
+import { findContent, getContent, listRevisions, removeContent, describeType, withArticle } from '../catalog/content.js';
 import type { ContentType } from '../catalog/content.js';
 import { importNewContent, isImageType, refreshContent } from '../content/content-store.js';
 import { UsageError } from '../errors.js';
@@ -32,11 +32,11 @@ function newCmdlet(k: KindInfo): CmdletSpec<Record<string, any>> {
   if (k.type === 'BootImage') parameters.push({ name: 'Index', type: 'int', help: 'The image in the WIM that boots (default 1).' });
   return {
     name: `New-CM${k.noun}`,
-    synopsis: `Imports a ${what} into the content library (SourceVersion 1).`,
+    synopsis: `Imports ${withArticle(k.type)} into the content library (SourceVersion 1).`,
     description: `Every file is hashed (SHA-256) and stored once in the content library, whatever other content holds it. ${image ? 'The file must be a WIM image.' : 'Symbolic links must stay inside the source folder.'}`,
     parameters,
     defaultView: CONTENT_VIEW,
-    examples: [{ code: `tsmedia New-CM${k.noun} ${k.example}`, remarks: `Imports a ${what}.` }],
+    examples: [{ code: `tsmedia New-CM${k.noun} ${k.example}`, remarks: `Imports ${withArticle(k.type)}.` }],
     async run(p, ctx) {
       const sourcePath = String(p[k.sourceParameter]);
       const index = k.type === 'BootImage' ? (p['Index'] as number | undefined) ?? 1 : undefined;
@@ -75,7 +75,7 @@ function removeCmdlet(k: KindInfo): CmdletSpec<{ Id: string; Force?: boolean }> 
   const what = describeType(k.type);
   return {
     name: `Remove-CM${k.noun}`,
-    synopsis: `Removes a ${what} from the catalog (refused while a task sequence uses it, unless -Force).`,
+    synopsis: `Removes ${withArticle(k.type)} from the catalog (refused while a task sequence uses it, unless -Force).`,
     parameters: [
       { name: 'Id', type: 'string', mandatory: true, position: 0, aliases: ['PackageId'], help: `The ${what}'s ID.` },
       { name: 'Force', type: 'switch', help: 'Also remove it from the task sequences that reference it.' },
