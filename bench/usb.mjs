@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // USB image benchmark: tsmedia's writer against `truncate + sfdisk + mkfs.fat -F 32 + mcopy -s`
 // on the same folder and the same image size, median of 3 runs each, plus tsmedia's peak RSS.
-// Usage: node bench/usb.mjs [FOLDER]   (default /tmp/corpus, made by make-corpus.sh)
+// Usage: node bench/usb.mjs [FOLDER]   (default $BENCH_CORPUS or /tmp/corpus, made by make-corpus.sh);
+// `npm run bench` runs it through usb.bench.mjs.
 // FAT cannot hold names that differ only in case, so the folder is first mirrored with hard
 // links minus such clashes (the corpus has a few); both tools get the mirrored tree.
 // Needs a build (npm run build). Outputs go to $BENCH_OUT or the system temp folder.
@@ -11,10 +12,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const src = process.argv[2] ?? '/tmp/corpus';
+const src = process.argv[2] ?? process.env.BENCH_CORPUS ?? '/tmp/corpus';
 const root = fileURLToPath(new URL('..', import.meta.url));
 const work = mkdtempSync(join(process.env.BENCH_OUT ?? tmpdir(), 'tsm-bench-usb-'));
-const RUNS = 3;
+const RUNS = Number(process.env.BENCH_RUNS || 3);
 
 function mirror(from, to) {
   mkdirSync(to);
