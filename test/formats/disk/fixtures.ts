@@ -1,20 +1,10 @@
-// Small generated source trees for the USB image tests, and tree comparison.
+// Small generated source trees for the USB image tests (empty folders included), and tree comparison.
 import { mkdir, writeFile, readdir, readFile, stat } from 'node:fs/promises';
 import { join, dirname } from 'node:path';
 import { createHash } from 'node:crypto';
+import { pseudoRandomBytes as bytes } from '../../helpers/sample-tree.js';
 
-/** Deterministic pseudo-random bytes (xorshift), so fixtures are the same on every run. */
-export function bytes(n: number, seed: number): Buffer {
-  const out = Buffer.alloc(n);
-  let x = (seed * 2654435761) >>> 0 || 1;
-  for (let i = 0; i < n; i++) {
-    x ^= x << 13; x >>>= 0;
-    x ^= x >>> 17;
-    x ^= x << 5; x >>>= 0;
-    out[i] = x & 0xff;
-  }
-  return out;
-}
+export { bytes };
 
 /** Writes `files` (relative path -> content) under `root`; a path ending in '/' is an empty folder. */
 export async function makeTree(root: string, files: Record<string, Buffer | string>): Promise<void> {
