@@ -4,7 +4,7 @@
 // files in tree order), so the FAT is generated from the list of run ends.
 import { createHash } from 'node:crypto';
 import { UsageError, TsmediaError } from '../../errors.js';
-import { SECTOR_SIZE, TYPE_FAT32_LBA } from './mbr.js';
+import { SECTOR_SIZE } from './mbr.js';
 import { type Fat32Bpb, MEDIA_FIXED } from './fat32-boot-sector.js';
 import { FIRST_DATA_CLUSTER, FAT_ENTRY_SIZE, MIN_FAT32_CLUSTERS, MAX_FAT32_CLUSTERS } from './fat-table.js';
 import { DIR_ENTRY_SIZE, ATTR_DIRECTORY, ATTR_ARCHIVE, ATTR_VOLUME_ID, MAX_FILE_SIZE, labelBytes } from './dir-entry.js';
@@ -115,13 +115,12 @@ function defaultSectorsPerCluster(volumeBytes: number): number {
 
 /** FAT size, reserved sectors (grown to align the data area) and cluster count of a partition. */
 function geometry(partSectors: number, spc: number): Geometry {
-  let fatSectors = Math.ceil(((Math.floor((partSectors - MIN_RESERVED_SECTORS) / spc) + FIRST_DATA_CLUSTER) * FAT_ENTRY_SIZE) / SECTOR_SIZE);
+  const fatSectors = Math.ceil(((Math.floor((partSectors - MIN_RESERVED_SECTORS) / spc) + FIRST_DATA_CLUSTER) * FAT_ENTRY_SIZE) / SECTOR_SIZE);
   const align = Math.max(spc, MIN_DATA_ALIGN);
   let reserved = MIN_RESERVED_SECTORS;
   const misalign = (reserved + NUM_FATS * fatSectors) % align;
   if (misalign) reserved += align - misalign;
   const clusterCount = Math.max(0, Math.floor((partSectors - reserved - NUM_FATS * fatSectors) / spc));
-  fatSectors = Math.max(1, fatSectors);
   return { sectorsPerCluster: spc, reservedSectors: reserved, fatSectors, clusterCount };
 }
 
@@ -140,7 +139,7 @@ export function normalizeLabel(label: string): string {
   return up.trimEnd();
 }
 
-interface DirWork { path: string; plan: PlanDir; parent?: PlanDir }
+interface DirWork { path: string; plan: PlanDir; parent?: PlanDir; entries: number }
 
 /** Lays out the tree. UsageError for a tree or size that cannot be made into a FAT32 image. */
 export function planUsbImage(root: SourceNode, opts: LayoutOptions): UsbPlan {
@@ -155,7 +154,8 @@ export function planUsbImage(root: SourceNode, opts: LayoutOptions): UsbPlan {
     const isRoot = parent === undefined;
     const children = [...(node.children ?? [])].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     const plan: PlanDir = { path, firstCluster: 0, clusters: 0, records: [] };
-    dirs.push(parent ? { path, plan, parent } : { path, plan });
+    const work: DirWork = parent ? { path, plan, parent, entries: 0 } : { path, plan, entries: 0 };
+    dirs.push(work);
     const seen = new Map<string, string>();
     const alloc = new ShortNameAllocator();
     for (const c of children) {
@@ -182,8 +182,8 @@ export function planUsbImage(root: SourceNode, opts: LayoutOptions): UsbPlan {
       if (c.kind === 'dir') dirLinks.push({ record, plan: visit(c, childPath, plan) });
       else files.push({ node: c, path: childPath, record });
     }
-    const entries = (isRoot ? 0 : 2) + plan.records.reduce((n, r) => n + 1 + (r.long ? longEntryCount(r.long) : 0), 0);
-    if (entries > MAX_DIR_ENTRIES) problems.push(`${path || '/'}: ${entries} directory entries; FAT allows ${MAX_DIR_ENTRIES} per directory (fewer or shorter names)`);
+    work.entries = (isRoot ? 0 : 2) + plan.records.reduce((n, r) => n + 1 + (r.long ? longEntryCount(r.long) : 0), 0);
+    if (work.entries > MAX_DIR_ENTRIES) problems.push(`${path || '/'}: ${work.entries} directory entries; FAT allows ${MAX_DIR_ENTRIES} per directory (fewer or shorter names)`);
     return plan;
   };
   visit(root, '', undefined);
@@ -192,7 +192,7 @@ export function planUsbImage(root: SourceNode, opts: LayoutOptions): UsbPlan {
     throw new UsageError('EUSB_NAMES', `${problems.length} item(s) cannot be put on FAT32: ${shown}${problems.length > 10 ? '; ...' : ''}`, { problems });
   }
 
-  const dirBytes = dirs.map((d) => ((d.path ? 2 : 0) + d.plan.records.reduce((n, r) => n + 1 + (r.long ? longEntryCount(r.long) : 0), 0)) * DIR_ENTRY_SIZE);
+  const dirBytes = dirs.map((d) => d.entries * DIR_ENTRY_SIZE);
   const clustersNeeded = (spc: number): number => {
     const cs = spc * SECTOR_SIZE;
     let n = 0;
@@ -308,5 +308,3 @@ export function planUsbImage(root: SourceNode, opts: LayoutOptions): UsbPlan {
     stage2Sectors: VBR_STAGE2_SECTORS,
   };
 }
-
-export const PARTITION_TYPE = TYPE_FAT32_LBA;
