@@ -22,13 +22,15 @@ async function bootTree(): Promise<Record<string, Buffer | string>> {
   return tree;
 }
 
-for (const sizeMb of [undefined, 300] as const) {
-  test(`BIOS: our MBR and VBR load bootmgr at 2000:0000 with DL=80 (${sizeMb ? `${sizeMb} MB, 4 KiB clusters` : 'smallest size, 512-byte clusters'})`, async (t) => {
+// smallest size (512-byte clusters), 300 MB (4 KiB), 40 GiB (32 KiB; sparse, so cheap)
+for (const [sizeMb, cluster] of [[undefined, 512], [300, 4096], [40960, 32768]] as const) {
+  test(`BIOS: our MBR and VBR load bootmgr at 2000:0000 with DL=80 (${cluster}-byte clusters)`, async (t) => {
     const dir = await tempDir(t, 'tsm-usbboot-');
     const src = join(dir, 'src');
     await makeTree(src, await bootTree());
     const img = join(dir, 'usb.img');
-    await writeUsbImage({ sourcePath: src, outPath: img, date: FIXED_DATE, ...(sizeMb ? { sizeBytes: sizeMb * 1048576 } : {}) });
+    const w = await writeUsbImage({ sourcePath: src, outPath: img, date: FIXED_DATE, ...(sizeMb ? { sizeBytes: sizeMb * 1048576 } : {}) });
+    t.is(w.clusterSize, cluster);
     const r = await bootAndWatch(['-drive', `file=${img},format=raw`], BOOTMGR_MARKER, { timeoutMs: 60_000 });
     t.true(r.sawMarker, `serial: ${r.serial}`);
     t.is(r.exitCode, BOOTMGR_EXIT);
