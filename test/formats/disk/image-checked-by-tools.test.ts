@@ -115,3 +115,21 @@ test('names outside the BMP are stored as UTF-16 surrogate pairs (mtools cannot 
   t.deepEqual(ours.files.map((f) => f.path).sort(), ['emoji 😀 name.txt', '𝔘𝔫𝔦𝔠𝔬𝔡𝔢/x']);
   t.is((await ours.readFile('emoji 😀 name.txt')).toString(), 'astral\n');
 });
+
+test('our reader reads a bare FAT32 volume (no partition table) made by mkfs.fat', async (t) => {
+  const dir = await tempDir(t, 'tsm-usb-');
+  const img = join(dir, 'vol.img');
+  await makeTree(join(dir, 'src'), { 'Some Long Name.dat': bytes(3000, 9) });
+  for (const [cmd, args] of [
+    ['mkfs.fat', ['-C', '-F', '32', '-n', 'BARE', img, String(40 * 1024)]],
+    ['mcopy', ['-i', img, join(dir, 'src', 'Some Long Name.dat'), '::/']],
+  ] as const) {
+    const r = await run(cmd, args);
+    t.is(r.code, 0, `${cmd}: ${r.stderr}`);
+  }
+  const ours = await readUsbImage(img);
+  t.is(ours.partition, 0);
+  t.deepEqual(ours.partitions, []);
+  t.is(ours.label, 'BARE');
+  t.true((await ours.readFile('some long name.dat')).equals(bytes(3000, 9)), 'a path found regardless of ASCII case');
+});
