@@ -232,6 +232,11 @@ export function planUsbImage(root: SourceNode, opts: LayoutOptions): UsbPlan {
       if (disk > MAX_DISK_SECTORS) throw new UsageError('EUSB_SIZE', 'the source is larger than a FAT32 volume can be (2 TiB)');
       partSectors = disk - PARTITION_START_LBA;
       geo = geometry(partSectors, spc);
+      // alignment padding can eat the estimate's slack: grow by a MiB until the clusters fit
+      while (geo.clusterCount < clusters) {
+        partSectors += MIB / SECTOR_SIZE;
+        geo = geometry(partSectors, spc);
+      }
       break;
     }
   }
