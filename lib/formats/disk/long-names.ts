@@ -66,8 +66,9 @@ function isShortChar(c: string): boolean {
   return (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || SHORT_SPECIALS.includes(c);
 }
 
-function shortBytes(base: string, ext: string): Buffer {
-  return Buffer.from(base.padEnd(8, ' ') + ext.padEnd(3, ' '), 'latin1');
+/** The 11-character name field (latin1 text) of BASE.EXT. */
+function shortField(base: string, ext: string): string {
+  return base.padEnd(8, ' ') + ext.padEnd(3, ' ');
 }
 
 /** The 8.3 form of `name` when it is already a valid upper-case 8.3 name, else undefined. */
@@ -76,8 +77,19 @@ export function exactShortName(name: string): Buffer | undefined {
   if (!m) return undefined;
   const base = m[1] ?? '';
   const ext = m[2] ?? '';
-  if (![...base, ...ext].every(isShortChar)) return undefined;
-  return shortBytes(base, ext);
+  for (const c of base + ext) if (!isShortChar(c)) return undefined;
+  return Buffer.from(shortField(base, ext), 'latin1');
+}
+
+/** Maps upper-cased text to the 8.3 alphabet: dots dropped, other characters become '_'. */
+function toShortChars(s: string): { text: string; lossy: boolean } {
+  let text = '';
+  let lossy = false;
+  for (const c of s) {
+    if (isShortChar(c)) text += c;
+    else { lossy = true; if (c !== '.') text += '_'; }
+  }
+  return { text, lossy };
 }
 
 /**
@@ -99,41 +111,32 @@ export class ShortNameAllocator {
   allocate(name: string): { short: Buffer; needsLong: boolean } {
     const exact = exactShortName(name);
     if (exact) return { short: exact, needsLong: false };
-    let lossy = false;
     const upper = foldCase(name);
     const stripped = upper.replace(/ /g, '').replace(/^\.+/, '');
-    if (stripped !== upper) lossy = true;
     const dot = stripped.lastIndexOf('.');
-    const rawBase = dot >= 0 ? stripped.slice(0, dot) : stripped;
-    const rawExt = dot >= 0 ? stripped.slice(dot + 1) : '';
-    const map = (s: string): string => [...s].map((c) => {
-      if (c === '.') { lossy = true; return ''; }
-      if (isShortChar(c)) return c;
-      lossy = true;
-      return '_';
-    }).join('');
-    const base = map(rawBase);
-    const ext = map(rawExt);
-    if (!lossy && base.length >= 1 && base.length <= 8 && ext.length <= 3) {
-      const plain = shortBytes(base, ext);
-      if (!this.taken.has(plain.toString('latin1'))) {
-        this.taken.add(plain.toString('latin1'));
-        return { short: plain, needsLong: true };
-      }
+    const base = toShortChars(dot >= 0 ? stripped.slice(0, dot) : stripped);
+    const ext = toShortChars(dot >= 0 ? stripped.slice(dot + 1) : '');
+    const lossy = stripped !== upper || base.lossy || ext.lossy;
+    if (!lossy && base.text.length >= 1 && base.text.length <= 8 && ext.text.length <= 3) {
+      const plain = shortField(base.text, ext.text);
+      if (!this.taken.has(plain)) return this.take(plain);
     }
-    const basis = (base || '_').slice(0, 8);
-    const ext3 = ext.slice(0, 3);
+    const basis = (base.text || '_').slice(0, 8);
+    const ext3 = ext.text.slice(0, 3);
     const key = `${basis}.${ext3}`;
     for (let n = this.nextTail.get(key) ?? 1; ; n++) {
       const tail = `~${n}`;
-      const candidate = shortBytes(basis.slice(0, 8 - tail.length) + tail, ext3);
-      const k = candidate.toString('latin1');
-      if (!this.taken.has(k)) {
-        this.taken.add(k);
+      const candidate = shortField(basis.slice(0, 8 - tail.length) + tail, ext3);
+      if (!this.taken.has(candidate)) {
         this.nextTail.set(key, n + 1);
-        return { short: candidate, needsLong: true };
+        return this.take(candidate);
       }
     }
+  }
+
+  private take(field: string): { short: Buffer; needsLong: boolean } {
+    this.taken.add(field);
+    return { short: Buffer.from(field, 'latin1'), needsLong: true };
   }
 }
 
