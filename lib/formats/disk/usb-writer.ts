@@ -43,10 +43,11 @@ export async function scanSourceTree(dir: string, splitWim?: SplitWimHook): Prom
   const splits: { list: SourceNode[]; path: string; sourcePath: string; size: number }[] = [];
   const walk = (abs: string, rel: string): SourceNode[] => {
     const out: SourceNode[] = [];
-    for (const ent of readdirSync(abs, { withFileTypes: true, encoding: 'buffer' })) {
-      const name = ent.name.toString('utf8');
+    for (const ent of readdirSync(abs, { withFileTypes: true })) {
+      const name = ent.name;
       const path = join(abs, name);
-      if (!Buffer.from(name, 'utf8').equals(ent.name)) {
+      // names that are not UTF-8 decode with U+FFFD: check the raw bytes only then
+      if (name.includes('\uFFFD') && !readdirSync(abs, { encoding: 'buffer' }).some((raw) => raw.equals(Buffer.from(name, 'utf8')))) {
         throw new UsageError('EUSB_NAMES', `${path}: the file name is not valid UTF-8, so it has no FAT long name`);
       }
       const relPath = rel ? `${rel}/${name}` : name;

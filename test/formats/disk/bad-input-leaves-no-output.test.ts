@@ -91,3 +91,14 @@ test('a failure while streaming removes the .partial file', async (t) => {
   t.regex(err?.message ?? '', /ENOENT/);
   t.deepEqual(await readdir(outDir), []);
 });
+
+test('a file name that is not UTF-8', async (t) => {
+  const dir = await tempDir(t, 'tsm-usbbad-');
+  const src = join(dir, 'src');
+  await makeTree(src, { 'fine \uFFFD name.txt': 'a real U+FFFD is fine' });
+  await writeFile(Buffer.concat([Buffer.from(`${src}/latin1-`), Buffer.from([0xe9]), Buffer.from('.txt')]), 'x');
+  const err = await t.throwsAsync(writeUsbImage({ sourcePath: src, outPath: join(dir, 'x.img'), date: FIXED_DATE }));
+  t.true(err instanceof UsageError);
+  t.regex(err?.message ?? '', /not valid UTF-8/);
+  t.deepEqual((await readdir(dir)).sort(), ['src']);
+});
