@@ -39,7 +39,7 @@ export function newUsbImageCmdlet(splitWim?: SplitWimHook): CmdletSpec<NewUsbIma
     defaultView: ['Path', 'SizeMB', 'Files', 'ClusterSize', 'VolumeLabel', 'VolumeSerial'],
     async run(params, ctx) {
       const source = resolve(params.SourcePath);
-      const out = params.Path.startsWith('/dev/') ? params.Path : resolve(params.Path);
+      const out = resolve(params.Path);
       if (params.SizeMB !== undefined && (!Number.isInteger(params.SizeMB) || params.SizeMB <= 0)) {
         throw new UsageError('EUSB_SIZE', `-SizeMB ${params.SizeMB} is not a positive whole number of MiB`);
       }

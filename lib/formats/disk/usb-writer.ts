@@ -4,7 +4,7 @@
 // truncated to size. Files are written as `<out>.partial-<pid>` and renamed when whole.
 import { openSync, readSync, writeSync, closeSync, ftruncateSync, fsyncSync, readdirSync, statSync, write } from 'node:fs';
 import { lstat, stat, readFile, rename, rm, realpath } from 'node:fs/promises';
-import { basename, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { TsmediaError, UsageError } from '../../errors.js';
 import { encodeMbr, SECTOR_SIZE, TYPE_FAT32_LBA } from './mbr.js';
 import { encodeBootSector } from './fat32-boot-sector.js';
@@ -133,9 +133,19 @@ export interface UsbImageResult {
   label: string;
 }
 
+/**
+ * Whether `path` names a drive rather than an image file: an existing block device, or any name
+ * directly in /dev or /dev/disk/* (so a mistyped /dev/sdz is refused, not created as a file),
+ * while files under /dev/shm and the like stay files.
+ */
+export async function isDevicePath(path: string): Promise<boolean> {
+  if (dirname(path) === '/dev' || path.startsWith('/dev/disk/')) return true;
+  return (await stat(path).catch(() => undefined))?.isBlockDevice() ?? false;
+}
+
 /** Builds the image: scan, plan, stream. Leaves no output behind on failure. */
 export async function writeUsbImage(opts: WriteUsbImageOptions): Promise<UsbImageResult> {
-  const device = opts.outPath.startsWith('/dev/');
+  const device = await isDevicePath(opts.outPath);
   let sizeBytes = opts.sizeBytes;
   if (device) {
     const dev = await checkDeviceTarget(opts.outPath, { force: opts.force ?? false, ...(opts.sysRoot ? { sysRoot: opts.sysRoot } : {}) });

@@ -3,7 +3,7 @@ import test from 'ava';
 import { join } from 'node:path';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { tempDir } from '../../helpers/tmp.js';
-import { checkDeviceTarget, writeUsbImage } from '../../../lib/formats/disk/usb-writer.js';
+import { checkDeviceTarget, isDevicePath, writeUsbImage } from '../../../lib/formats/disk/usb-writer.js';
 import { UsageError } from '../../../lib/errors.js';
 
 async function fakeSys(t: import('ava').ExecutionContext): Promise<string> {
@@ -37,4 +37,11 @@ test('writeUsbImage checks the device before touching anything', async (t) => {
   t.regex(err?.message ?? '', /not a removable disk/);
   const err2 = await t.throwsAsync(writeUsbImage({ sourcePath: src, outPath: '/dev/tsmfakeusb', date: new Date(0), sysRoot }));
   t.regex(err2?.message ?? '', /add -Force/);
+});
+
+test('what counts as a drive: names in /dev and /dev/disk, block devices; not files under /dev/shm', async (t) => {
+  t.true(await isDevicePath('/dev/sdz'));
+  t.true(await isDevicePath('/dev/disk/by-id/usb-Some_Stick-0:0'));
+  t.false(await isDevicePath('/dev/shm/usb.img'));
+  t.false(await isDevicePath('/tmp/usb.img'));
 });
