@@ -89,15 +89,19 @@ export async function scanSourceTree(dir: string, splitWim?: SplitWimHook): Prom
 
 /**
  * Refuses a block device unless it is a whole, removable disk (sysfs `block/<name>/removable`
- * is 1) and -Force was given. Returns the device size in bytes from sysfs.
+ * is 1), none of it is mounted, and -Force was given. Returns the device size from sysfs.
  */
-export async function checkDeviceTarget(devPath: string, opts: { force: boolean; sysRoot?: string }): Promise<{ name: string; sizeBytes: number }> {
+export async function checkDeviceTarget(devPath: string, opts: { force: boolean; sysRoot?: string; mountsPath?: string }): Promise<{ name: string; sizeBytes: number }> {
   const sysRoot = opts.sysRoot ?? '/sys';
   if (!opts.force) throw new UsageError('EUSB_DEVICE', `${devPath} is a device: writing erases it, so add -Force to confirm`);
   const name = basename(await realpath(devPath).catch(() => devPath));
   const removable = await readFile(join(sysRoot, 'block', name, 'removable'), 'utf8').catch(() => undefined);
   if (removable === undefined) throw new UsageError('EUSB_DEVICE', `${devPath} is not a whole disk (no ${join(sysRoot, 'block', name)}): give the disk, e.g. /dev/sdb, not a partition`);
   if (removable.trim() !== '1') throw new UsageError('EUSB_DEVICE', `${devPath} is not a removable disk: tsmedia writes only to removable USB drives`);
+  const mounts = await readFile(opts.mountsPath ?? '/proc/self/mounts', 'utf8').catch(() => '');
+  const own = new RegExp(`^/dev/${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(p?\\d+)?$`); // the disk or a partition of it
+  const mounted = mounts.split('\n').map((l) => l.split(' ')).filter(([dev]) => dev !== undefined && own.test(dev));
+  if (mounted.length) throw new UsageError('EUSB_DEVICE', `${devPath} is mounted (${mounted.map(([dev, at]) => `${dev} on ${at}`).join(', ')}): unmount it first`);
   const sectors = Number((await readFile(join(sysRoot, 'block', name, 'size'), 'utf8').catch(() => '0')).trim());
   const st = await stat(devPath).catch(() => undefined);
   if (!st?.isBlockDevice()) throw new UsageError('EUSB_DEVICE', `${devPath} is not a block device`);
@@ -116,8 +120,9 @@ export interface WriteUsbImageOptions {
   force?: boolean;
   splitWim?: SplitWimHook;
   signal?: AbortSignal;
-  /** sysfs root, for tests. */
+  /** sysfs root and mount table, for tests. */
   sysRoot?: string;
+  mountsPath?: string;
   onProgress?: (doneBytes: number, totalBytes: number) => void;
 }
 
@@ -148,7 +153,7 @@ export async function writeUsbImage(opts: WriteUsbImageOptions): Promise<UsbImag
   const device = await isDevicePath(opts.outPath);
   let sizeBytes = opts.sizeBytes;
   if (device) {
-    const dev = await checkDeviceTarget(opts.outPath, { force: opts.force ?? false, ...(opts.sysRoot ? { sysRoot: opts.sysRoot } : {}) });
+    const dev = await checkDeviceTarget(opts.outPath, { force: opts.force ?? false, ...(opts.sysRoot ? { sysRoot: opts.sysRoot } : {}), ...(opts.mountsPath ? { mountsPath: opts.mountsPath } : {}) });
     if (sizeBytes === undefined) sizeBytes = dev.sizeBytes;
     if (sizeBytes > dev.sizeBytes) throw new UsageError('EUSB_SIZE', `${opts.outPath} holds ${Math.floor(dev.sizeBytes / 1048576)} MB, less than the ${Math.floor(sizeBytes / 1048576)} MB asked for`);
   } else if (!opts.force && await lstat(opts.outPath).then(() => true, () => false)) {

@@ -16,7 +16,7 @@ async function fakeSys(t: import('ava').ExecutionContext): Promise<string> {
   return sys;
 }
 
-test('refusals: no -Force, a fixed disk, a partition, not a block device', async (t) => {
+test('refusals: no -Force, a fixed disk, a partition, a mounted disk, not a block device', async (t) => {
   const sysRoot = await fakeSys(t);
   const refuse = async (dev: string, force: boolean, why: RegExp): Promise<void> => {
     const err = await t.throwsAsync(checkDeviceTarget(dev, { force, sysRoot }));
@@ -26,6 +26,10 @@ test('refusals: no -Force, a fixed disk, a partition, not a block device', async
   await refuse('/dev/tsmfakeusb', false, /add -Force/);
   await refuse('/dev/tsmfakessd', true, /not a removable disk/);
   await refuse('/dev/tsmfakeusb1', true, /not a whole disk/);
+  const mountsPath = join(sysRoot, 'mounts');
+  await writeFile(mountsPath, '/dev/sda1 / ext4 rw 0 0\n/dev/tsmfakeusb1 /media/stick vfat rw 0 0\n');
+  const err = await t.throwsAsync(checkDeviceTarget('/dev/tsmfakeusb', { force: true, sysRoot, mountsPath }));
+  t.regex(err?.message ?? '', /is mounted \(\/dev\/tsmfakeusb1 on \/media\/stick\): unmount it first/);
   // removable per sysfs, but /dev/tsmfakeusb is no block device on this machine: the last guard
   await refuse('/dev/tsmfakeusb', true, /not a block device/);
 });
