@@ -211,6 +211,7 @@ export async function streamPlan(plan: UsbPlan, fd: number, opts: { sparse: bool
   const checkAbort = (): void => {
     if (opts.signal?.aborted) throw new TsmediaError('EABORTED', 'USB image writing was interrupted');
   };
+  checkAbort();
 
   // MBR, and on a device zeros up to the partition (stale GPT headers would confuse firmware)
   const mbr = encodeMbr({

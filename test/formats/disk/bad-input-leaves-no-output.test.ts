@@ -102,3 +102,20 @@ test('a file name that is not UTF-8', async (t) => {
   t.regex(err?.message ?? '', /not valid UTF-8/);
   t.deepEqual((await readdir(dir)).sort(), ['src']);
 });
+
+test('an interrupted build leaves no file', async (t) => {
+  const dir = await tempDir(t, 'tsm-usbbad-');
+  const src = join(dir, 'src');
+  const files: Record<string, string> = {};
+  for (let i = 0; i < 600; i++) files[`f${i}.txt`] = `${i}`;
+  await makeTree(src, files);
+  const ac = new AbortController();
+  let calls = 0;
+  const err = await t.throwsAsync(writeUsbImage({
+    sourcePath: src, outPath: join(dir, 'x.img'), date: FIXED_DATE, signal: ac.signal,
+    onProgress: () => { if (++calls === 1) ac.abort(); },
+  }));
+  t.true(err instanceof TsmediaError);
+  t.is((err as TsmediaError).code, 'EABORTED');
+  t.deepEqual((await readdir(dir)).sort(), ['src']);
+});
