@@ -95,6 +95,12 @@ export function encodeBootSector(bpb: Fat32Bpb, code: Buffer): Buffer {
   return out;
 }
 
+/** A FAT32 boot sector at the start of an image means a volume without a partition table. */
+export function looksLikeFat32BootSector(sector: Buffer): boolean {
+  const jump = sector[OFF_JUMP];
+  return sector.length >= SECTOR_SIZE && (jump === 0xeb || jump === 0xe9) && sector.toString('latin1', OFF_FS_TYPE, OFF_FS_TYPE + 8) === FS_TYPE;
+}
+
 function isPowerOfTwo(n: number): boolean {
   return n > 0 && (n & (n - 1)) === 0;
 }

@@ -5,7 +5,7 @@
 import { open, type FileHandle } from 'node:fs/promises';
 import { FormatError, NotFoundError } from '../../errors.js';
 import { parseMbr, hasBootSignature, SECTOR_SIZE, TYPE_FAT32_LBA, TYPE_FAT32_CHS, type MbrPartition } from './mbr.js';
-import { parseBootSector, NO_NAME_LABEL, type Fat32Bpb } from './fat32-boot-sector.js';
+import { parseBootSector, looksLikeFat32BootSector, NO_NAME_LABEL, type Fat32Bpb } from './fat32-boot-sector.js';
 import { classifyFatEntry, FAT_ENTRY_SIZE, FIRST_DATA_CLUSTER, FAT_MASK } from './fat-table.js';
 import {
   DIR_ENTRY_SIZE, ENTRY_END, ENTRY_DELETED, ATTR_LONG_NAME, ATTR_LONG_NAME_MASK, ATTR_VOLUME_ID, ATTR_DIRECTORY,
@@ -114,8 +114,7 @@ async function openVolume(handle: FileHandle): Promise<{ v: Volume; partitions: 
   let partition = 0;
   let base = 0;
   if (!hasBootSignature(s0)) throw new FormatError('mbr', 'sector 0 has no 55 AA signature: not a disk image or FAT volume');
-  const bare = s0.toString('latin1', 82, 90) === 'FAT32   ' && (s0[0] === 0xeb || s0[0] === 0xe9);
-  if (!bare) {
+  if (!looksLikeFat32BootSector(s0)) {
     partitions = parseMbr(s0).partitions;
     const fat = partitions.find((p) => p.type === TYPE_FAT32_LBA || p.type === TYPE_FAT32_CHS);
     if (!fat) throw new FormatError('mbr', `no FAT32 partition (type 0x0C or 0x0B) in the partition table`);
