@@ -70,11 +70,15 @@ async function fatEntry(v: Volume, cluster: number): Promise<number> {
   return v.fatCache.bytes.readUInt32LE(at - v.fatCache.start) & FAT_MASK;
 }
 
-/** The clusters of a chain, at most `limit` of them (FormatError past it: a loop or an overlong chain). */
-async function chain(v: Volume, first: number, limit: number, what: string): Promise<number[]> {
+/**
+ * The clusters of a chain, at most `limit` of them: past it, a FormatError (a loop or an overlong
+ * chain), or with `stopAtLimit` just the first `limit` (a file needs no more than its size).
+ */
+async function chain(v: Volume, first: number, limit: number, what: string, stopAtLimit = false): Promise<number[]> {
   const out: number[] = [];
   let c = first;
   for (;;) {
+    if (stopAtLimit && out.length === limit) return out;
     if (c < FIRST_DATA_CLUSTER || c >= v.clusterCount + FIRST_DATA_CLUSTER) throw new FormatError('fat32', `${what}: cluster ${c} is outside the volume`);
     if (out.length >= limit) throw new FormatError('fat32', `${what}: the cluster chain is longer than ${limit} clusters (a loop or a wrong size)`);
     out.push(c);
@@ -191,7 +195,7 @@ async function readListedFile(v: Volume, path: string, f: { size: number; first:
   if (f.size === 0) return Buffer.alloc(0);
   const need = Math.ceil(f.size / v.clusterSize);
   if (need > v.clusterCount) throw new FormatError('fat32', `${path}: ${f.size} bytes cannot fit on the volume`);
-  const clusters = await chain(v, f.first, need, path);
+  const clusters = await chain(v, f.first, need, path, true);
   if (clusters.length < need) throw new FormatError('fat32', `${path}: ${f.size} bytes but a chain of only ${clusters.length} clusters`);
   return readClusters(v, clusters, f.size);
 }
