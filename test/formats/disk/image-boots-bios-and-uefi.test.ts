@@ -3,6 +3,7 @@
 // marker and exits qemu with 35); OVMF runs EFI/BOOT/BOOTX64.EFI (marker, exit 0).
 import test from 'ava';
 import { join } from 'node:path';
+import { open } from 'node:fs/promises';
 import { tempDir } from '../../helpers/tmp.js';
 import { bootAndWatch } from '../../helpers/qemu.js';
 import { bootPrograms, BOOTMGR_MARKER, BOOTMGR_EXIT, UEFI_MARKER } from '../../helpers/boot-programs.js';
@@ -38,16 +39,34 @@ for (const [sizeMb, cluster] of [[undefined, 512], [300, 4096], [40960, 32768]] 
   });
 }
 
-test('BIOS: without BOOTMGR the VBR says so instead of hanging on garbage', async (t) => {
+/** Screen text of a BIOS boot: graphics=off makes SeaBIOS mirror int 10h output to the serial port. */
+async function screenText(img: string, ms: number): Promise<{ text: string; exitCode: number }> {
+  const r = await bootAndWatch(['-machine', 'graphics=off', '-drive', `file=${img},format=raw`], BOOTMGR_MARKER, { timeoutMs: ms });
+  return { text: r.serial.replace(/\x1b\[[0-9;]*[A-Za-z]/g, '').replace(/\r/g, ''), exitCode: r.exitCode };
+}
+
+test('BIOS: without BOOTMGR the VBR says so and stops', async (t) => {
   const dir = await tempDir(t, 'tsm-usbboot-');
   const src = join(dir, 'src');
-  await makeTree(src, { 'nothing.txt': 'no bootmgr here' });
+  await makeTree(src, { 'nothing.txt': 'no bootmgr here', BOOTMGR2: 'a near miss', 'bootmgr.efi': 'another' });
   const img = join(dir, 'usb.img');
   await writeUsbImage({ sourcePath: src, outPath: img, date: FIXED_DATE });
-  const r = await bootAndWatch(['-drive', `file=${img},format=raw`], BOOTMGR_MARKER, { timeoutMs: 8_000 });
-  t.false(r.sawMarker);
-  // still running (halted) when the timeout killed qemu: it neither reset nor exited
-  t.is(r.exitCode, 128);
+  const r = await screenText(img, 8_000);
+  t.regex(r.text, /BOOTMGR is missing/);
+  t.is(r.exitCode, 128, 'still halted when the timeout ended qemu');
+});
+
+test('BIOS: our MBR says when no partition is active', async (t) => {
+  const dir = await tempDir(t, 'tsm-usbboot-');
+  const src = join(dir, 'src');
+  await makeTree(src, { 'nothing.txt': 'x' });
+  const img = join(dir, 'usb.img');
+  await writeUsbImage({ sourcePath: src, outPath: img, date: FIXED_DATE });
+  const h = await open(img, 'r+');
+  await h.write(Buffer.from([0]), 0, 1, 446); // clear the active flag of partition 1
+  await h.close();
+  const r = await screenText(img, 8_000);
+  t.regex(r.text, /No active partition/);
 });
 
 test('UEFI: OVMF boots EFI/BOOT/BOOTX64.EFI from the FAT32 partition', async (t) => {
