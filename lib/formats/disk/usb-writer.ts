@@ -132,6 +132,7 @@ export interface UsbImageResult {
   imageBytes: number;
   clusterSize: number;
   files: number;
+  /** Folders, the root not counted. */
   directories: number;
   dataBytes: number;
   volumeId: number;
@@ -181,7 +182,7 @@ export async function writeUsbImage(opts: WriteUsbImageOptions): Promise<UsbImag
     imageBytes: plan.imageBytes,
     clusterSize: plan.clusterSize,
     files: plan.files.length,
-    directories: plan.dirs.length,
+    directories: plan.dirs.length - 1,
     dataBytes: plan.files.reduce((n, f) => n + f.size, 0),
     volumeId: plan.bpb.volumeId,
     label: plan.label,

@@ -51,7 +51,7 @@ test('BIOS: without BOOTMGR the VBR says so and stops', async (t) => {
   await makeTree(src, { 'nothing.txt': 'no bootmgr here', BOOTMGR2: 'a near miss', 'bootmgr.efi': 'another' });
   const img = join(dir, 'usb.img');
   await writeUsbImage({ sourcePath: src, outPath: img, date: FIXED_DATE });
-  const r = await screenText(img, 8_000);
+  const r = await screenText(img, 5_000);
   t.regex(r.text, /BOOTMGR is missing/);
   t.is(r.exitCode, 128, 'still halted when the timeout ended qemu');
 });
@@ -65,7 +65,7 @@ test('BIOS: our MBR says when no partition is active', async (t) => {
   const h = await open(img, 'r+');
   await h.write(Buffer.from([0]), 0, 1, 446); // clear the active flag of partition 1
   await h.close();
-  const r = await screenText(img, 8_000);
+  const r = await screenText(img, 5_000);
   t.regex(r.text, /No active partition/);
 });
 
