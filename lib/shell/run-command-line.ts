@@ -136,6 +136,9 @@ class Shell {
     });
     await opened;
     const lines = createInterface({ input, crlfDelay: Infinity });
+    // a script waiting on an open stdin must still stop on Ctrl+C
+    const stop = (): void => lines.close();
+    this.signal.addEventListener('abort', stop, { once: true });
     let firstFailure = 0;
     let lineNo = 0;
     try {
@@ -159,6 +162,7 @@ class Shell {
         }
       }
     } finally {
+      this.signal.removeEventListener('abort', stop);
       lines.close();
       if (!fromStdin) input.destroy();
     }
