@@ -1,8 +1,7 @@
 #!/usr/bin/env node
 // The tsmedia command: wires the process (argv, streams, environment, signals) to the shell and
-// exits with its code once stdout and stderr have drained.
-import { cmdlets } from '../lib/cmdlets/index.js';
-import { runCommandLine } from '../lib/shell/run-command-line.js';
+// exits with its code once stdout and stderr have drained. The signal handlers go in before the
+// library loads, so Ctrl+C during start-up is handled too.
 
 const controller = new AbortController();
 let interrupts = 0;
@@ -18,6 +17,8 @@ process.on('SIGTERM', onSignal);
 // a closed pipe (tsmedia ... | head) is not an error worth a stack
 process.stdout.on('error', (err: NodeJS.ErrnoException) => { if (err.code === 'EPIPE') process.exit(0); });
 
+const { cmdlets } = await import('../lib/cmdlets/index.js');
+const { runCommandLine } = await import('../lib/shell/run-command-line.js');
 const code = await runCommandLine(process.argv.slice(2), {
   stdout: process.stdout,
   stderr: process.stderr,

@@ -93,6 +93,7 @@ class Shell {
   }
 
   async main(argv: readonly string[]): Promise<number> {
+    if (this.signal.aborted) return this.abortCode(); // Ctrl+C while starting up
     if (argv.length === 0) { this.writer.out(usageText(this.version)); return 0; }
     const first = argv[0] as string;
     if (first === '--version') { this.writer.out(`tsmedia ${this.version}\n`); return 0; }
