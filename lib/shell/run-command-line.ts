@@ -229,7 +229,7 @@ class Shell {
     }
     const quiet = common.errorAction === 'SilentlyContinue' || common.errorAction === 'Ignore';
     if (!quiet) {
-      const line = `${where}${caller}: ${message.replace(/\s*[\r\n]+\s*/g, ' ')}`;
+      const line = `${where}${caller}: ${message.replace(/[\r\n]+/g, ' ')}`;
       this.writer.errLine(useColor(this.io.stderr, this.io.env) ? `${RED}${line}${RESET}` : line);
       const wantStack = common.debug || (common.verbose && !(err instanceof UsageError));
       if (wantStack && err instanceof Error && err.stack) this.writer.errLine(err.stack);

@@ -59,10 +59,7 @@ function readEscape(text: string, i: number): [string, number] {
   return [ESCAPES[c] ?? c, i + 1];
 }
 
-/**
- * A scanner over one line. `wholeWord` is argv mode: the OS shell already split the words and
- * removed its own quoting, so spaces are literal and quotes count only when they wrap the word.
- */
+/** A scanner over one script line. */
 class Scanner {
   pos = 0;
   constructor(readonly text: string) {}
@@ -75,7 +72,7 @@ class Scanner {
     while (isSpace(this.peek())) this.pos++;
   }
 
-  /** Reads a value at pos up to whitespace (or end); stops before a `#`-free boundary. */
+  /** Reads a value at pos: one item, or a list of items joined by unquoted commas. */
   readValue(): ValueToken {
     const start = this.pos;
     const items: Scalar[] = [];
