@@ -1,7 +1,8 @@
 #!/usr/bin/env node
-// The tsmedia command: wires the process (argv, streams, environment, signals) to the shell and
-// exits with its code once stdout and stderr have drained. The signal handlers go in before the
-// library loads, so Ctrl+C during start-up is handled too.
+// The tsmedia command: wires the process (argv, streams, environment, signals) to the shell,
+// closes the worker pool (it belongs to the process, not to one command line), and exits with the
+// shell's code once stdout and stderr have drained. The signal handlers go in before the library
+// loads, so Ctrl+C during start-up is handled too.
 
 const controller = new AbortController();
 let interrupts = 0;
@@ -19,13 +20,14 @@ process.stdout.on('error', (err: NodeJS.ErrnoException) => { if (err.code === 'E
 
 const { cmdlets } = await import('../lib/cmdlets/index.js');
 const { runCommandLine } = await import('../lib/shell/run-command-line.js');
+const { closePool } = await import('../lib/pool/pool.js');
 const code = await runCommandLine(process.argv.slice(2), {
   stdout: process.stdout,
   stderr: process.stderr,
   stdin: process.stdin,
   env: process.env,
   signal: controller.signal,
-}, cmdlets);
+}, cmdlets).finally(closePool);
 
 const drained = (s: NodeJS.WriteStream): Promise<void> => new Promise((resolve) => { s.write('', () => resolve()); });
 await Promise.all([drained(process.stdout), drained(process.stderr)]);

@@ -9,7 +9,6 @@ import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import { EXIT_FAILURE, EXIT_USAGE, TsmediaError, UsageError } from '../errors.js';
 import { resolveHome } from '../home.js';
-import { closePool } from '../pool/pool.js';
 import { bindParameters } from './binder.js';
 import { builtinCmdlets } from './builtin-cmdlets.js';
 import { requireCmdlet, type AnyCmdlet } from './cmdlet-lookup.js';
@@ -240,12 +239,9 @@ class Shell {
 
 /**
  * Runs one command line (`tsmedia` with argv) against the cmdlets of `registry` plus the built-in
- * Get-Command and Get-Help, and returns the exit code. Closes the worker pool before returning.
+ * Get-Command and Get-Help, and returns the exit code. The process edge (bin/tsmedia) closes the
+ * worker pool afterwards: the pool belongs to the process, not to one command line.
  */
 export async function runCommandLine(argv: readonly string[], io: ShellIO, registry: readonly AnyCmdlet[]): Promise<number> {
-  try {
-    return await new Shell(io, registry).main(argv);
-  } finally {
-    await closePool();
-  }
+  return new Shell(io, registry).main(argv);
 }

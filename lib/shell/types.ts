@@ -70,7 +70,7 @@ export interface CmdletContext {
   readSecret(prompt: string): Promise<string | undefined>;
 }
 
-export interface CmdletSpec<P extends BoundParameters = BoundParameters> {
+export interface CmdletSpec<P extends object = BoundParameters> {
   /** Verb-Noun, in its canonical case. */
   name: string;
   aliases?: readonly string[];

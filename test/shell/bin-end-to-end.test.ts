@@ -1,7 +1,7 @@
 // Test: the compiled bin (node dist/bin/tsmedia.js) as a user runs it: stdout, stderr and exit
 // code of Get-Command, Get-Help, an unknown cmdlet, Json, --version, a script on stdin, Ctrl+C;
-// colour decided with CI unset, since CI hides cli-table3's habit of colouring pipes. Also: the
-// shell closes the worker pool, so a process that used it exits on its own at once.
+// colour decided with CI unset, since CI hides cli-table3's habit of colouring pipes. Also: once
+// the worker pool is closed (bin does it), the shell leaves nothing that keeps a process alive.
 import test from 'ava';
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -51,7 +51,8 @@ test('Json output parses with JSON.parse', async (t) => {
   const r = await tsmedia(['Get-Command', '-OutputFormat', 'Json']);
   t.is(r.code, 0);
   const doc = JSON.parse(r.stdout) as { Name: string }[];
-  t.deepEqual(doc.map((c) => c.Name).filter((n) => n.startsWith('Get-')).slice(0, 2), ['Get-Command', 'Get-Help']);
+  const names = doc.map((c) => c.Name);
+  t.true(names.includes('Get-Command') && names.includes('Get-Help'));
 });
 
 test('--version and no arguments', async (t) => {
@@ -81,17 +82,18 @@ test('Ctrl+C stops a script waiting on stdin with exit 130', async (t) => {
   t.true(Date.now() - started < 10_000);
 });
 
-test('the pool is closed after the cmdlet: the process exits on its own, well before the idle timeout', async (t) => {
+test('with the pool closed as bin closes it, nothing of the shell keeps the process alive', async (t) => {
   const dir = await tempDir(t, 'tsm-e2e-');
   const data = Buffer.alloc(300_000, 7);
   await writeFile(join(dir, 'data.bin'), data);
   const main = join(dir, 'main.mjs');
   await writeFile(main, [
     `import { runCommandLine } from ${JSON.stringify(join(DIST, 'lib/shell/run-command-line.js'))};`,
+    `import { closePool } from ${JSON.stringify(join(DIST, 'lib/pool/pool.js'))};`,
     `import { testCmdlets } from ${JSON.stringify(join(DIST, 'test/shell/test-cmdlets.js'))};`,
-    `const io = { stdout: process.stdout, stderr: process.stderr, env: process.env };`,
-    `process.exitCode = await runCommandLine(['Get-TestHash', ${JSON.stringify(join(dir, 'data.bin'))}, '-of', 'json'], io, testCmdlets);`,
-    '// no process.exit: an open pool (idle timeout 10 s) would keep the process alive',
+    `const io = { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env, signal: new AbortController().signal };`,
+    `process.exitCode = await runCommandLine(['Get-TestHash', ${JSON.stringify(join(dir, 'data.bin'))}, '-of', 'json'], io, testCmdlets).finally(closePool);`,
+    '// no process.exit: a pool left open (idle timeout 10 s) or a listener would keep the process alive',
   ].join('\n'));
   const started = Date.now();
   const r = await run(process.execPath, [main], { env: userEnv(), timeoutMs: 30_000 });
