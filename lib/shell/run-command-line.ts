@@ -18,7 +18,7 @@ import { toJson } from './format-json.js';
 import { formatOutput } from './format-output.js';
 import { helpText, usageText } from './help.js';
 import { TerminalWriter, type TextSink } from './progress.js';
-import { tokenizeArgv, tokenizeLine, type Token } from './tokenizer.js';
+import { excerpt, tokenizeArgv, tokenizeLine, type Token } from './tokenizer.js';
 import type { CmdletSpec } from './types.js';
 
 export interface ShellIO {
@@ -177,7 +177,7 @@ class Shell {
     let common = defaults;
     try {
       if (!head || head.kind !== 'value' || head.list || typeof head.items[0] !== 'string') {
-        throw new UsageError('ESYNTAX', `A line must start with a cmdlet name, not '${head?.text ?? ''}'.`);
+        throw new UsageError('ESYNTAX', `A line must start with a cmdlet name, not '${excerpt(head?.text ?? '')}'.`);
       }
       cmdlet = requireCmdlet(head.items[0], this.cmdlets);
       const binding = bindParameters(cmdlet, tokens.slice(1));
