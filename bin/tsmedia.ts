@@ -1,9 +1,8 @@
 #!/usr/bin/env node
-// The tsmedia command: wires the process (argv, streams, environment, signals) to the shell and
-// exits with its code once stdout and stderr have drained.
-import { cmdlets } from '../lib/cmdlets/index.js';
-import { runCommandLine } from '../lib/shell/run-command-line.js';
-import { closePool } from '../lib/pool/pool.js';
+// The tsmedia command: wires the process (argv, streams, environment, signals) to the shell,
+// closes the worker pool (it belongs to the process, not to one command line), and exits with the
+// shell's code once stdout and stderr have drained. The signal handlers go in before the library
+// loads, so Ctrl+C during start-up is handled too.
 
 const controller = new AbortController();
 let interrupts = 0;
@@ -19,6 +18,9 @@ process.on('SIGTERM', onSignal);
 // a closed pipe (tsmedia ... | head) is not an error worth a stack
 process.stdout.on('error', (err: NodeJS.ErrnoException) => { if (err.code === 'EPIPE') process.exit(0); });
 
+const { cmdlets } = await import('../lib/cmdlets/index.js');
+const { runCommandLine } = await import('../lib/shell/run-command-line.js');
+const { closePool } = await import('../lib/pool/pool.js');
 const code = await runCommandLine(process.argv.slice(2), {
   stdout: process.stdout,
   stderr: process.stderr,

@@ -7,7 +7,7 @@
 import { TsmediaError, UsageError } from '../errors.js';
 import { COMMON_PARAMETERS } from './common-parameters.js';
 import { nearest } from './edit-distance.js';
-import type { Scalar, Token, ValueToken } from './tokenizer.js';
+import { excerpt, type Scalar, type Token, type ValueToken } from './tokenizer.js';
 import type { BoundParameters, BoundValue, CmdletSpec, ParameterSpec, ParameterType } from './types.js';
 import { parseBoolean, parseDateTime, parseHashtable, parseInt53, parseSize } from './values.js';
 
@@ -44,7 +44,7 @@ function bindError(code: string, message: string, data: Record<string, unknown> 
 
 /** What a value looked like, for a message; secrets never. */
 function shown(p: ParameterSpec, text: string): string {
-  return p.type === 'secure' ? 'the value given' : `'${text}'`;
+  return p.type === 'secure' ? 'the value given' : `'${excerpt(text)}'`;
 }
 
 /** Finds the parameter a name on the command line means. */
@@ -56,11 +56,11 @@ export function resolveParameter(cmdlet: BindableCmdlet, name: string, all: read
   if (matches.length === 1 && lower !== '') return matches[0] as ParameterSpec;
   if (matches.length > 1 && lower !== '') {
     const names = matches.map((p) => `-${p.name}`).join(', ');
-    throw bindError('EAMBIGUOUSPARAMETER', `Parameter -${name} is ambiguous for ${cmdlet.name}: it could be ${names}.`, { parameter: name, candidates: matches.map((p) => p.name) });
+    throw bindError('EAMBIGUOUSPARAMETER', `Parameter -${excerpt(name)} is ambiguous for ${cmdlet.name}: it could be ${names}.`, { parameter: name, candidates: matches.map((p) => p.name) });
   }
   const hint = nearest(name, all.flatMap((p) => [p.name, ...(p.aliases ?? [])]));
   const suggestion = hint ? ` Did you mean -${all.find((p) => p.name === hint || p.aliases?.includes(hint))?.name ?? hint}?` : ` Run 'tsmedia Get-Help ${cmdlet.name}' to list its parameters.`;
-  throw bindError('EUNKNOWNPARAMETER', `${cmdlet.name} has no parameter -${name}.${suggestion}`, { parameter: name });
+  throw bindError('EUNKNOWNPARAMETER', `${cmdlet.name} has no parameter -${excerpt(name)}.${suggestion}`, { parameter: name });
 }
 
 /** Converts one item to the parameter's type. */
@@ -117,7 +117,7 @@ export function convertValue(p: ParameterSpec, v: ValueToken): BoundValue {
     return values as string[] | number[];
   }
   if (v.list || v.items.length !== 1) {
-    const what = p.type === 'secure' ? 'a list' : `the list '${v.text}'`;
+    const what = p.type === 'secure' ? 'a list' : `the list '${excerpt(v.text)}'`;
     throw bindError('ENOTALIST', `Cannot bind -${p.name}: it takes one value, not ${what}. Quote the value to pass text with commas.`, { parameter: p.name });
   }
   return convertItem(p, v.items[0] as Scalar);
@@ -209,7 +209,7 @@ function bindInSet(cmdlet: BindableCmdlet, set: string, named: Map<ParameterSpec
     const p = open[k];
     if (!p) {
       const label = open.length === 0 && own.length === 0 && positionalIn(cmdlet, set).length === 0 ? 'takes no positional values' : 'takes no more positional values';
-      throw bindError('EEXTRAARGUMENT', `Unexpected argument '${v.text}': ${cmdlet.name} ${label}; name the parameter it is for.`, { argument: v.text });
+      throw bindError('EEXTRAARGUMENT', `Unexpected argument '${excerpt(v.text)}': ${cmdlet.name} ${label}; name the parameter it is for.`, { argument: v.text });
     }
     params[p.name] = convertValue(p, v);
   });

@@ -2,6 +2,7 @@
 // PowerShell wildcards (* and ?) for Get-Command. Pure.
 import { UsageError } from '../errors.js';
 import { nearest } from './edit-distance.js';
+import { excerpt } from './tokenizer.js';
 import type { CmdletSpec } from './types.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -21,8 +22,8 @@ export function suggestCmdlet(name: string, cmdlets: readonly AnyCmdlet[]): stri
 export function unknownCmdletMessage(name: string, cmdlets: readonly AnyCmdlet[]): string {
   const hint = suggestCmdlet(name, cmdlets);
   return hint
-    ? `Unknown cmdlet '${name}'. Did you mean '${hint}'?`
-    : `Unknown cmdlet '${name}'. Run 'tsmedia Get-Command' to list the cmdlets.`;
+    ? `Unknown cmdlet '${excerpt(name)}'. Did you mean '${hint}'?`
+    : `Unknown cmdlet '${excerpt(name)}'. Run 'tsmedia Get-Command' to list the cmdlets.`;
 }
 
 export function requireCmdlet(name: string, cmdlets: readonly AnyCmdlet[]): AnyCmdlet {

@@ -34,12 +34,6 @@ export const COMMON_PARAMETERS: readonly ParameterSpec[] = [
   },
 ];
 
-const COMMON_NAMES = new Set(COMMON_PARAMETERS.map((p) => p.name));
-
-export function isCommonParameter(p: ParameterSpec): boolean {
-  return COMMON_PARAMETERS.includes(p) || COMMON_NAMES.has(p.name);
-}
-
 /** Overlays the common parameters bound on a line over defaults (a script's own -ErrorAction...). */
 export function commonFrom(bound: Readonly<Record<string, unknown>>, defaults: CommonParameters): CommonParameters {
   const out = { ...defaults };

@@ -21,11 +21,15 @@ export function editDistance(a: string, b: string): number {
   return prev[t.length] ?? 0;
 }
 
+/** Names longer than this get no suggestion. */
+const MAX_NAME = 100;
+
 /**
  * The candidate nearest to `name`, if it is near enough to be a typo: at most a third of the
  * name's length in edits (at least 1, at most 3). Ties go to the earlier candidate.
  */
 export function nearest(name: string, candidates: Iterable<string>): string | undefined {
+  if (name.length > MAX_NAME) return undefined; // no typo is that long, and the cost is quadratic
   const limit = Math.min(3, Math.max(1, Math.floor(name.length / 3)));
   let best: string | undefined;
   let bestDistance = Infinity;

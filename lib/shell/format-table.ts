@@ -43,7 +43,7 @@ export function formatTable(result: unknown, opts: TableOptions): string {
   if (!items.every(isRecord)) return items.map((i) => valueText(i, ENUMERATION_LIMIT)).join('\n') + '\n';
   const columns = opts.columns && opts.columns.length > 0 ? [...opts.columns] : propertyNames(items);
   if (columns.length === 0) return '';
-  const cells = items.map((item) => columns.map((c) => valueText(item[c], ENUMERATION_LIMIT).replace(/\s*[\r\n]+\s*/g, ' ')));
+  const cells = items.map((item) => columns.map((c) => valueText(item[c], ENUMERATION_LIMIT).replace(/[\r\n]+/g, ' ')));
   const numeric = columns.map((c) => {
     const values = items.map((item) => item[c]).filter((v) => v !== undefined && v !== null && v !== '');
     return values.length > 0 && values.every(isNumeric);

@@ -18,7 +18,7 @@ import { toJson } from './format-json.js';
 import { formatOutput } from './format-output.js';
 import { helpText, usageText } from './help.js';
 import { TerminalWriter, type TextSink } from './progress.js';
-import { tokenizeArgv, tokenizeLine, type Token } from './tokenizer.js';
+import { excerpt, tokenizeArgv, tokenizeLine, type Token } from './tokenizer.js';
 import type { CmdletSpec } from './types.js';
 
 export interface ShellIO {
@@ -92,6 +92,7 @@ class Shell {
   }
 
   async main(argv: readonly string[]): Promise<number> {
+    if (this.signal.aborted) return this.abortCode(); // Ctrl+C while starting up
     if (argv.length === 0) { this.writer.out(usageText(this.version)); return 0; }
     const first = argv[0] as string;
     if (first === '--version') { this.writer.out(`tsmedia ${this.version}\n`); return 0; }
@@ -135,6 +136,9 @@ class Shell {
     });
     await opened;
     const lines = createInterface({ input, crlfDelay: Infinity });
+    // a script waiting on an open stdin must still stop on Ctrl+C
+    const stop = (): void => lines.close();
+    this.signal.addEventListener('abort', stop, { once: true });
     let firstFailure = 0;
     let lineNo = 0;
     try {
@@ -158,6 +162,7 @@ class Shell {
         }
       }
     } finally {
+      this.signal.removeEventListener('abort', stop);
       lines.close();
       if (!fromStdin) input.destroy();
     }
@@ -172,7 +177,7 @@ class Shell {
     let common = defaults;
     try {
       if (!head || head.kind !== 'value' || head.list || typeof head.items[0] !== 'string') {
-        throw new UsageError('ESYNTAX', `A line must start with a cmdlet name, not '${head?.text ?? ''}'.`);
+        throw new UsageError('ESYNTAX', `A line must start with a cmdlet name, not '${excerpt(head?.text ?? '')}'.`);
       }
       cmdlet = requireCmdlet(head.items[0], this.cmdlets);
       const binding = bindParameters(cmdlet, tokens.slice(1));
@@ -223,7 +228,7 @@ class Shell {
     }
     const quiet = common.errorAction === 'SilentlyContinue' || common.errorAction === 'Ignore';
     if (!quiet) {
-      const line = `${where}${caller}: ${message.replace(/\s*[\r\n]+\s*/g, ' ')}`;
+      const line = `${where}${caller}: ${message.replace(/[\r\n]+/g, ' ')}`;
       this.writer.errLine(useColor(this.io.stderr, this.io.env) ? `${RED}${line}${RESET}` : line);
       const wantStack = common.debug || (common.verbose && !(err instanceof UsageError));
       if (wantStack && err instanceof Error && err.stack) this.writer.errLine(err.stack);

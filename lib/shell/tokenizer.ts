@@ -40,6 +40,14 @@ const ESCAPES: Readonly<Record<string, string>> = {
 const isSpace = (c: string | undefined): boolean => c === ' ' || c === '\t' || c === '\r' || c === '\n';
 const isParameterStart = (c: string | undefined): boolean => c !== undefined && (/\p{L}/u.test(c) || c === '?' || c === '_');
 
+/** Longest piece of user text quoted in a message: a message stays one readable line. */
+const EXCERPT = 60;
+
+/** `text` cut to EXCERPT characters with an ellipsis, for messages. */
+export function excerpt(text: string): string {
+  return text.length > EXCERPT ? `${text.slice(0, EXCERPT - 1)}…` : text;
+}
+
 /** Thrown for text that cannot be split into tokens. */
 function syntaxError(message: string): UsageError {
   return new UsageError('ESYNTAX', message);
@@ -53,16 +61,13 @@ function readEscape(text: string, i: number): [string, number] {
     const close = text.indexOf('}', i + 2);
     const hex = close < 0 ? '' : text.slice(i + 2, close);
     const code = /^[0-9a-fA-F]{1,6}$/.test(hex) ? parseInt(hex, 16) : NaN;
-    if (!(code <= 0x10ffff)) throw syntaxError(`Bad Unicode escape \`u{${hex}}: write 1 to 6 hex digits up to 10FFFF.`);
+    if (!(code <= 0x10ffff)) throw syntaxError(`Bad Unicode escape \`u{${excerpt(hex)}}: write 1 to 6 hex digits up to 10FFFF.`);
     return [String.fromCodePoint(code), close + 1];
   }
   return [ESCAPES[c] ?? c, i + 1];
 }
 
-/**
- * A scanner over one line. `wholeWord` is argv mode: the OS shell already split the words and
- * removed its own quoting, so spaces are literal and quotes count only when they wrap the word.
- */
+/** A scanner over one script line. */
 class Scanner {
   pos = 0;
   constructor(readonly text: string) {}
@@ -75,7 +80,7 @@ class Scanner {
     while (isSpace(this.peek())) this.pos++;
   }
 
-  /** Reads a value at pos up to whitespace (or end); stops before a `#`-free boundary. */
+  /** Reads a value at pos: one item, or a list of items joined by unquoted commas. */
   readValue(): ValueToken {
     const start = this.pos;
     const items: Scalar[] = [];
@@ -92,7 +97,7 @@ class Scanner {
       list = true;
       this.pos = look + 1;
       this.skipSpaces();
-      if (this.peek() === undefined || this.peek() === '#') throw syntaxError(`A list ends with a comma: '${this.text.slice(start, this.pos).trim()}'. Give the next item or remove the comma.`);
+      if (this.peek() === undefined || this.peek() === '#') throw syntaxError(`A list ends with a comma: '${excerpt(this.text.slice(start, this.pos).trim())}'. Give the next item or remove the comma.`);
     }
     return { kind: 'value', items, list, quoted, text: this.text.slice(start, this.pos) };
   }
@@ -253,11 +258,11 @@ export function tokenizeArgv(argv: readonly string[]): Token[] {
     while (!wrappingQuote(text)) {
       const next = argv[i];
       if (!text.endsWith(',') && !(next?.startsWith(',') ?? false)) break;
-      if (next === undefined) throw syntaxError(`A list ends with a comma: '${text}'. Give the next item or remove the comma.`);
+      if (next === undefined) throw syntaxError(`A list ends with a comma: '${excerpt(text)}'. Give the next item or remove the comma.`);
       text += next;
       i++;
     }
-    if (/,,|^,|,$/.test(text) && !wrappingQuote(text)) throw syntaxError(`A list has an empty item: '${text}'.`);
+    if (/,,|^,|,$/.test(text) && !wrappingQuote(text)) throw syntaxError(`A list has an empty item: '${excerpt(text)}'.`);
     return argvValue(text);
   };
   while (i < argv.length) {

@@ -81,7 +81,7 @@ export function parseHashtable(items: readonly string[]): { value: Record<string
   for (const pair of pairs) {
     const eq = pair.indexOf('=');
     const key = eq < 0 ? '' : pair.slice(0, eq).trim();
-    if (key === '') return { error: `'${pair}' is not Name=Value` };
+    if (key === '') return { error: `'${pair.length > 60 ? pair.slice(0, 59) + '…' : pair}' is not Name=Value` };
     const lower = key.toLowerCase();
     if (seen.has(lower)) return { error: `the key '${key}' is given twice` };
     seen.add(lower);
