@@ -39,6 +39,18 @@ for (const [sizeMb, cluster] of [[undefined, 512], [300, 4096], [40960, 32768]] 
   });
 }
 
+test('BIOS: boots as a USB stick (xHCI mass storage) too', async (t) => {
+  const dir = await tempDir(t, 'tsm-usbboot-');
+  const src = join(dir, 'src');
+  await makeTree(src, await bootTree());
+  const img = join(dir, 'usb.img');
+  await writeUsbImage({ sourcePath: src, outPath: img, date: FIXED_DATE });
+  const stick = ['-device', 'qemu-xhci', '-drive', `if=none,id=stick,format=raw,file=${img}`, '-device', 'usb-storage,drive=stick,bootindex=0'];
+  const r = await bootAndWatch(stick, BOOTMGR_MARKER, { timeoutMs: 60_000 });
+  t.true(r.sawMarker, `serial: ${r.serial}`);
+  t.is(r.exitCode, BOOTMGR_EXIT);
+});
+
 /** Screen text of a BIOS boot: graphics=off makes SeaBIOS mirror int 10h output to the serial port. */
 async function screenText(img: string, ms: number): Promise<{ text: string; exitCode: number }> {
   const r = await bootAndWatch(['-machine', 'graphics=off', '-drive', `file=${img},format=raw`], BOOTMGR_MARKER, { timeoutMs: ms });
