@@ -2,7 +2,7 @@
 // removable block device. Memory stays bounded: one I/O buffer, the FAT made in chunks, file data
 // copied through the buffer. Image files are sparse: free space is never written, the file is
 // truncated to size. Files are written as `<out>.partial-<pid>` and renamed when whole.
-import { openSync, readSync, writeSync, closeSync, ftruncateSync, fsyncSync, readdirSync, statSync, write } from 'node:fs';
+import { openSync, readSync, writeSync, closeSync, ftruncateSync, fsyncSync, fstatSync, readdirSync, statSync, write } from 'node:fs';
 import { lstat, stat, readFile, rename, rm, realpath } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { TsmediaError, UsageError } from '../../errors.js';
@@ -286,6 +286,7 @@ export async function streamPlan(plan: UsbPlan, fd: number, opts: { sparse: bool
       if (at !== bufStart + bufLen) { await flush(); bufStart = at; }
       const src = openSync(f.ref, 'r');
       try {
+        if (fstatSync(src).size !== f.size) throw new TsmediaError('EUSB_SOURCE_CHANGED', `${f.ref} changed size while the image was written (planned ${f.size} bytes): build again`);
         let left = f.size;
         while (left > 0) {
           if (bufLen === CHUNK) await flush();
