@@ -119,3 +119,16 @@ test('an interrupted build leaves no file', async (t) => {
   t.is((err as TsmediaError).code, 'EABORTED');
   t.deepEqual((await readdir(dir)).sort(), ['src']);
 });
+
+test('a source file whose size changed after the scan', async (t) => {
+  const dir = await tempDir(t, 'tsm-usbbad-');
+  const src = join(dir, 'src');
+  await makeTree(src, { 'a.txt': 'x' });
+  await sparseFile(join(src, 'big.wim'), 2 ** 32);
+  await writeFile(join(dir, 'part'), 'seven b');
+  // the part is announced with 3 bytes but holds 7, as if it grew after the scan
+  const splitWim: SplitWimHook = async () => [{ name: 'big.swm', sourcePath: join(dir, 'part'), size: 3 }];
+  const err = await t.throwsAsync(writeUsbImage({ sourcePath: src, outPath: join(dir, 'x.img'), date: FIXED_DATE, splitWim }));
+  t.regex(err?.message ?? '', /changed size while the image was written/);
+  t.false((await readdir(dir)).some((n) => n.startsWith('x.img')));
+});
