@@ -14,7 +14,7 @@ async function bootTree(): Promise<Record<string, Buffer | string>> {
   const { fakeBootmgr, uefiApp } = await bootPrograms();
   const tree: Record<string, Buffer | string> = {
     // padded past several clusters, so the VBR must follow the FAT from cluster to cluster
-    bootmgr: Buffer.concat([fakeBootmgr, bytes(70_000, 5)]),
+    bootmgr: Buffer.concat([fakeBootmgr, bytes(450_000, 5)]), // near a real bootmgr's size
     'EFI/BOOT/BOOTX64.EFI': uefiApp,
     'sources/boot.wim': bytes(20_000, 6),
   };
@@ -66,6 +66,18 @@ test('BIOS: without BOOTMGR the VBR says so and stops', async (t) => {
   const r = await screenText(img, 5_000);
   t.regex(r.text, /BOOTMGR is missing/);
   t.is(r.exitCode, 128, 'still halted when the timeout ended qemu');
+});
+
+test('BIOS: a BOOTMGR too big for conventional memory is refused, not loaded over the EBDA', async (t) => {
+  const dir = await tempDir(t, 'tsm-usbboot-');
+  const src = join(dir, 'src');
+  const { fakeBootmgr } = await bootPrograms();
+  await makeTree(src, { BOOTMGR: Buffer.concat([fakeBootmgr, bytes(640_000, 4)]) });
+  const img = join(dir, 'usb.img');
+  await writeUsbImage({ sourcePath: src, outPath: img, date: FIXED_DATE });
+  const r = await screenText(img, 5_000);
+  t.regex(r.text, /BOOTMGR too big/);
+  t.notRegex(r.text, /TSMEDIA BIOS BOOTMGR OK/);
 });
 
 test('BIOS: our MBR says when no partition is active', async (t) => {

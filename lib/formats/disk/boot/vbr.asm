@@ -16,7 +16,6 @@ STAGE2          equ 0x7e00
 DIRBUF          equ 0x1000      ; one directory sector
 FATBUF          equ 0x1200      ; one FAT sector
 BOOTMGR_SEG     equ 0x2000
-LOAD_LIMIT_SEG  equ 0xa000      ; end of conventional memory
 FAT_MASK        equ 0x0fffffff
 FAT_BAD         equ 0x0ffffff7
 FAT_EOC         equ 0x0ffffff8
@@ -111,7 +110,11 @@ msg_read  db "Disk error", 0
         dw 0xaa55
 
 section s2 start=512 vstart=STAGE2
-stage2: movzx eax, word [bpb_rsvd]
+stage2: int 0x12                        ; conventional memory in KiB (below the EBDA)
+        shl ax, 6                       ; -> paragraphs
+        sub ax, 512 / 16                ; the last segment a whole sector still fits under
+        mov [limit_seg], ax
+        movzx eax, word [bpb_rsvd]
         add eax, [bpb_hidden]
         mov [fat_lba], eax
         movzx cx, byte [bpb_nfats]
@@ -168,8 +171,8 @@ file_cluster:
         movzx cx, byte [bpb_spc]
 .sector:
         mov bx, [load_seg]
-        cmp bx, LOAD_LIMIT_SEG
-        jae too_big
+        cmp bx, [limit_seg]
+        ja too_big
         mov es, bx
         xor bx, bx
         call read_sector
@@ -233,6 +236,7 @@ data_lba    dd 0
 fat_cached  dd 0xffffffff
 cur         dd 0
 load_seg    dw 0
+limit_seg   dw 0
 dir_left    dw 0
 name_bootmgr db "BOOTMGR    "
 msg_nobootmgr db "BOOTMGR is missing", 0
