@@ -2,6 +2,9 @@
 import { mkdir, writeFile, readdir, readFile, stat } from 'node:fs/promises';
 import { join, dirname } from 'node:path';
 import { createHash } from 'node:crypto';
+import type { ExecutionContext } from 'ava';
+import { tempDir } from '../../helpers/tmp.js';
+import { writeUsbImage, type UsbImageResult } from '../../../lib/formats/disk/usb-writer.js';
 import { pseudoRandomBytes as bytes } from '../../helpers/sample-tree.js';
 
 export { bytes };
@@ -52,3 +55,12 @@ export async function treeDigest(root: string): Promise<Map<string, string>> {
 }
 
 export const FIXED_DATE = new Date('2026-01-01T12:34:56Z');
+
+/** Writes `files` to a fresh folder and makes an image of it (dated FIXED_DATE); returns its path. */
+export async function imageOf(t: ExecutionContext, files: Record<string, Buffer | string>, sizeBytes?: number): Promise<{ img: string; result: UsbImageResult }> {
+  const dir = await tempDir(t, 'tsm-usbimg-');
+  await makeTree(join(dir, 'src'), files);
+  const img = join(dir, 'usb.img');
+  const result = await writeUsbImage({ sourcePath: join(dir, 'src'), outPath: img, date: FIXED_DATE, ...(sizeBytes ? { sizeBytes } : {}) });
+  return { img, result };
+}

@@ -2,13 +2,10 @@
 // through the root directory's cluster chain and the FAT and runs it (the fake bootmgr writes its
 // marker and exits qemu with 35); OVMF runs EFI/BOOT/BOOTX64.EFI (marker, exit 0).
 import test from 'ava';
-import { join } from 'node:path';
 import { open } from 'node:fs/promises';
-import { tempDir } from '../../helpers/tmp.js';
 import { bootAndWatch } from '../../helpers/qemu.js';
 import { bootPrograms, BOOTMGR_MARKER, BOOTMGR_EXIT, UEFI_MARKER } from '../../helpers/boot-programs.js';
-import { writeUsbImage } from '../../../lib/formats/disk/usb-writer.js';
-import { makeTree, bytes, FIXED_DATE } from './fixtures.js';
+import { imageOf, bytes } from './fixtures.js';
 
 async function bootTree(): Promise<Record<string, Buffer | string>> {
   const { fakeBootmgr, uefiApp } = await bootPrograms();
@@ -26,12 +23,8 @@ async function bootTree(): Promise<Record<string, Buffer | string>> {
 // smallest size (512-byte clusters), 300 MB (4 KiB), 40 GiB (32 KiB; sparse, so cheap)
 for (const [sizeMb, cluster] of [[undefined, 512], [300, 4096], [40960, 32768]] as const) {
   test(`BIOS: our MBR and VBR load bootmgr at 2000:0000 with DL=80 (${cluster}-byte clusters)`, async (t) => {
-    const dir = await tempDir(t, 'tsm-usbboot-');
-    const src = join(dir, 'src');
-    await makeTree(src, await bootTree());
-    const img = join(dir, 'usb.img');
-    const w = await writeUsbImage({ sourcePath: src, outPath: img, date: FIXED_DATE, ...(sizeMb ? { sizeBytes: sizeMb * 1048576 } : {}) });
-    t.is(w.clusterSize, cluster);
+    const { img, result } = await imageOf(t, await bootTree(), sizeMb ? sizeMb * 1048576 : undefined);
+    t.is(result.clusterSize, cluster);
     const r = await bootAndWatch(['-drive', `file=${img},format=raw`], BOOTMGR_MARKER, { timeoutMs: 60_000 });
     t.true(r.sawMarker, `serial: ${r.serial}`);
     t.is(r.exitCode, BOOTMGR_EXIT);
@@ -40,11 +33,7 @@ for (const [sizeMb, cluster] of [[undefined, 512], [300, 4096], [40960, 32768]] 
 }
 
 test('BIOS: boots as a USB stick (xHCI mass storage) too', async (t) => {
-  const dir = await tempDir(t, 'tsm-usbboot-');
-  const src = join(dir, 'src');
-  await makeTree(src, await bootTree());
-  const img = join(dir, 'usb.img');
-  await writeUsbImage({ sourcePath: src, outPath: img, date: FIXED_DATE });
+  const { img } = await imageOf(t, await bootTree());
   const stick = ['-device', 'qemu-xhci', '-drive', `if=none,id=stick,format=raw,file=${img}`, '-device', 'usb-storage,drive=stick,bootindex=0'];
   const r = await bootAndWatch(stick, BOOTMGR_MARKER, { timeoutMs: 60_000 });
   t.true(r.sawMarker, `serial: ${r.serial}`);
@@ -58,47 +47,31 @@ async function screenText(img: string, ms: number): Promise<{ text: string; exit
 }
 
 test('BIOS: without BOOTMGR the VBR says so and stops', async (t) => {
-  const dir = await tempDir(t, 'tsm-usbboot-');
-  const src = join(dir, 'src');
-  await makeTree(src, { 'nothing.txt': 'no bootmgr here', BOOTMGR2: 'a near miss', 'bootmgr.efi': 'another' });
-  const img = join(dir, 'usb.img');
-  await writeUsbImage({ sourcePath: src, outPath: img, date: FIXED_DATE });
-  const r = await screenText(img, 5_000);
+  const { img } = await imageOf(t, { 'nothing.txt': 'no bootmgr here', BOOTMGR2: 'a near miss', 'bootmgr.efi': 'another' });
+  const r = await screenText(img, 10_000);
   t.regex(r.text, /BOOTMGR is missing/);
   t.is(r.exitCode, 128, 'still halted when the timeout ended qemu');
 });
 
 test('BIOS: a BOOTMGR too big for conventional memory is refused, not loaded over the EBDA', async (t) => {
-  const dir = await tempDir(t, 'tsm-usbboot-');
-  const src = join(dir, 'src');
   const { fakeBootmgr } = await bootPrograms();
-  await makeTree(src, { BOOTMGR: Buffer.concat([fakeBootmgr, bytes(640_000, 4)]) });
-  const img = join(dir, 'usb.img');
-  await writeUsbImage({ sourcePath: src, outPath: img, date: FIXED_DATE });
-  const r = await screenText(img, 5_000);
+  const { img } = await imageOf(t, { BOOTMGR: Buffer.concat([fakeBootmgr, bytes(640_000, 4)]) });
+  const r = await screenText(img, 10_000);
   t.regex(r.text, /BOOTMGR too big/);
   t.notRegex(r.text, /TSMEDIA BIOS BOOTMGR OK/);
 });
 
 test('BIOS: our MBR says when no partition is active', async (t) => {
-  const dir = await tempDir(t, 'tsm-usbboot-');
-  const src = join(dir, 'src');
-  await makeTree(src, { 'nothing.txt': 'x' });
-  const img = join(dir, 'usb.img');
-  await writeUsbImage({ sourcePath: src, outPath: img, date: FIXED_DATE });
+  const { img } = await imageOf(t, { 'nothing.txt': 'x' });
   const h = await open(img, 'r+');
   await h.write(Buffer.from([0]), 0, 1, 446); // clear the active flag of partition 1
   await h.close();
-  const r = await screenText(img, 5_000);
+  const r = await screenText(img, 10_000);
   t.regex(r.text, /No active partition/);
 });
 
 test('UEFI: OVMF boots EFI/BOOT/BOOTX64.EFI from the FAT32 partition', async (t) => {
-  const dir = await tempDir(t, 'tsm-usbboot-');
-  const src = join(dir, 'src');
-  await makeTree(src, await bootTree());
-  const img = join(dir, 'usb.img');
-  await writeUsbImage({ sourcePath: src, outPath: img, date: FIXED_DATE });
+  const { img } = await imageOf(t, await bootTree());
   const r = await bootAndWatch(['-drive', `file=${img},format=raw`], UEFI_MARKER, { uefi: true, timeoutMs: 90_000 });
   t.true(r.sawMarker, `serial: ${r.serial.slice(-2000)}`);
   t.is(r.exitCode, 0);
