@@ -2,7 +2,7 @@
 ; the BPB) plus a second stage in reserved sector STAGE2_SECTOR. The MBR loads sector 0 at
 ; 0000:7C00 with DL = drive. Sector 0 loads the second stage at 0000:7E00; the second stage walks
 ; the root directory's cluster chain for BOOTMGR (8.3 name, not a directory or label), loads it
-; cluster by cluster through the FAT at 2000:0000 and jumps there with DL = drive, as Windows'
+; a cluster per read through the FAT at 2000:0000 and jumps there with DL = drive, as Windows'
 ; FAT32 boot sector does for bootmgr. All reads are int 13h extension (LBA) reads of 512-byte
 ; sectors; a bad cluster number, a chain that runs too long or a file too big for real-mode
 ; memory stops with a message instead of looping.
@@ -59,15 +59,21 @@ boot1:  cli
         add eax, STAGE2_SECTOR
         mov bx, STAGE2
         mov cx, STAGE2_SECTORS
-.next:  call read_sector
-        inc eax
-        add bx, 512
-        loop .next
+        call read_sectors
         jmp stage2
 
 ; reads the sector at LBA EAX into ES:BX; every register is kept
 read_sector:
+        push cx
+        mov cx, 1
+        call read_sectors
+        pop cx
+        ret
+
+; reads CX sectors (at most 127) from LBA EAX into ES:BX; every register is kept
+read_sectors:
         pushad
+        mov [dap_count], cx
         mov [dap_lba], eax
         mov [dap_off], bx
         mov [dap_seg], es
@@ -98,7 +104,7 @@ fail:   lodsb
         jmp .halt
 
 dap:    db 16, 0                        ; packet size, reserved
-        dw 1                            ; sectors
+dap_count dw 1                          ; sectors
 dap_off dw 0                            ; buffer offset
 dap_seg dw 0                            ; buffer segment
 dap_lba dd 0, 0                         ; LBA (64-bit)
@@ -111,8 +117,7 @@ msg_read  db "Disk error", 0
 
 section s2 start=512 vstart=STAGE2
 stage2: int 0x12                        ; conventional memory in KiB (below the EBDA)
-        shl ax, 6                       ; -> paragraphs
-        sub ax, 512 / 16                ; the last segment a whole sector still fits under
+        shl ax, 6                       ; -> paragraphs: nothing may be loaded from here on
         mov [limit_seg], ax
         movzx eax, word [bpb_rsvd]
         add eax, [bpb_hidden]
@@ -164,22 +169,21 @@ found:  mov ax, [di + 20]               ; first cluster, high 16 bits
         shl eax, 16
         mov ax, [di + 26]               ; low 16 bits
         mov word [load_seg], BOOTMGR_SEG
-file_cluster:
+file_cluster:                           ; one read per cluster (at most 64 sectors)
         call check_cluster
         mov [cur], eax
         call cluster_lba
         movzx cx, byte [bpb_spc]
-.sector:
-        mov bx, [load_seg]
+        mov bx, cx
+        shl bx, 5                       ; paragraphs in a cluster
+        add bx, [load_seg]              ; where this cluster would end
+        jc too_big
         cmp bx, [limit_seg]
         ja too_big
+        xchg bx, [load_seg]             ; load_seg = the end, BX = this cluster's segment
         mov es, bx
         xor bx, bx
-        call read_sector
-        add word [load_seg], 512 / 16
-        inc eax
-        loop .sector
-        xor bx, bx
+        call read_sectors
         mov es, bx
         mov eax, [cur]
         call next_cluster
