@@ -26,6 +26,8 @@ const MAX_DIR_ENTRIES = 65536;
 const MAX_DISK_SECTORS = 0xffffffff;
 /** Auto-sized volumes get at least this many clusters: a margin over FAT32's minimum. */
 const AUTO_MIN_CLUSTERS = 65536;
+/** 32 KiB: the largest cluster we make (and the VBR reads in one int 13h call). */
+const MAX_SECTORS_PER_CLUSTER = 64;
 const HEADS = 255;
 const SECTORS_PER_TRACK = 63;
 const DRIVE_NUMBER = 0x80;
@@ -143,6 +145,7 @@ interface DirWork { path: string; plan: PlanDir; parent?: PlanDir; entries: numb
 
 /** Lays out the tree. UsageError for a tree or size that cannot be made into a FAT32 image. */
 export function planUsbImage(root: SourceNode, opts: LayoutOptions): UsbPlan {
+  if (Number.isNaN(opts.date.getTime())) throw new UsageError('EUSB_DATE', 'the image date is not a valid date');
   const label = normalizeLabel(opts.label ?? DEFAULT_LABEL);
   const problems: string[] = [];
   const dirs: DirWork[] = [];
@@ -211,7 +214,9 @@ export function planUsbImage(root: SourceNode, opts: LayoutOptions): UsbPlan {
     let spc = defaultSectorsPerCluster(partSectors * SECTOR_SIZE);
     geo = geometry(partSectors, spc);
     while (geo.clusterCount < MIN_FAT32_CLUSTERS && spc > 1) { spc /= 2; geo = geometry(partSectors, spc); }
-    while (geo.clusterCount > MAX_FAT32_CLUSTERS && spc < 128) { spc *= 2; geo = geometry(partSectors, spc); }
+    // (at 2^32 sectors even 64-sector clusters stay far below the maximum count; 64 is also the
+    // most the VBR reads in one call, so clusters never grow past it)
+    while (geo.clusterCount > MAX_FAT32_CLUSTERS && spc < MAX_SECTORS_PER_CLUSTER) { spc *= 2; geo = geometry(partSectors, spc); }
     if (geo.clusterCount < MIN_FAT32_CLUSTERS) {
       const minMb = Math.ceil((PARTITION_START_LBA + partitionSectorsFor(MIN_FAT32_CLUSTERS, 1)) * SECTOR_SIZE / MIB);
       throw new UsageError('EUSB_SIZE', `-SizeMB ${Math.floor(opts.sizeBytes / MIB)} is too small for FAT32 (it needs ${MIN_FAT32_CLUSTERS} clusters): use at least ${minMb}`);
