@@ -197,6 +197,11 @@ async function readListedFile(v: Volume, path: string, f: { size: number; first:
   if (need > v.clusterCount) throw new FormatError('fat32', `${path}: ${f.size} bytes cannot fit on the volume`);
   const clusters = await chain(v, f.first, need, path, true);
   if (clusters.length < need) throw new FormatError('fat32', `${path}: ${f.size} bytes but a chain of only ${clusters.length} clusters`);
+  // every byte must be in the image before a buffer of the file's size is allocated
+  clusters.forEach((c, i) => {
+    const end = clusterOffset(v, c) + Math.min(v.clusterSize, f.size - i * v.clusterSize);
+    if (end > v.fileSize) throw new FormatError('fat32', `${path}: its data lies past the end of the image (truncated?)`);
+  });
   return readClusters(v, clusters, f.size);
 }
 
