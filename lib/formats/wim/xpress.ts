@@ -253,3 +253,40 @@ function writeBlock(items: Uint32Array, count: number, freqs: Uint32Array, out: 
   const size = w.finish();
   return size === 0 ? 0 : TABLE_BYTES + size;
 }
+
+/** A run of chunks as a WIM resource stores them (before its chunk table). */
+export interface XpressChunks {
+  /** Every chunk's stored bytes, back to back: compressed, or raw when that is not smaller. */
+  stored: Uint8Array;
+  /** Stored size of each chunk; equal to its uncompressed size means raw (research §1.4). */
+  sizes: Uint32Array;
+}
+
+/**
+ * Cuts `data` into `chunkSize` chunks (the last holds the rest) and compresses each on its own.
+ * The caller builds the chunk table from `sizes`.
+ */
+export function xpressCompressChunks(data: Uint8Array, chunkSize: number, compressor?: XpressCompressor): XpressChunks {
+  if (!Number.isInteger(chunkSize) || chunkSize < 1 || chunkSize > XPRESS_MAX_CHUNK) {
+    throw new UsageError('EXPRESS_CHUNK', `XPRESS chunk size must be 1..${XPRESS_MAX_CHUNK} bytes, not ${chunkSize}`);
+  }
+  const c = compressor ?? (shared ??= createXpressCompressor());
+  const count = Math.ceil(data.length / chunkSize);
+  const sizes = new Uint32Array(count);
+  const parts: Uint8Array[] = [];
+  let total = 0;
+  for (let i = 0; i < count; i++) {
+    const chunk = data.subarray(i * chunkSize, Math.min(data.length, (i + 1) * chunkSize));
+    const part = c.compress(chunk) ?? chunk;
+    parts.push(part);
+    sizes[i] = part.length;
+    total += part.length;
+  }
+  const stored = new Uint8Array(total);
+  let at = 0;
+  for (const p of parts) {
+    stored.set(p, at);
+    at += p.length;
+  }
+  return { stored, sizes };
+}
