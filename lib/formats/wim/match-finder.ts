@@ -10,6 +10,8 @@ const HASH4_BITS = 15;
 const HASH3_BITS = 12;
 /** Multiplicative hashing constant (a 32-bit odd number with well-mixed bits). */
 const HASH_MULT = 0x1e35a7bd;
+/** The 3-byte key is shifted to the top byte lanes first: mixes better for low-entropy bytes. */
+const HASH3_MULT = 0x9e3779b1;
 
 export interface MatchFinderParams {
   /** Largest window (chunk) the finder will be reset to. */
@@ -97,7 +99,7 @@ export class HashChainMatchFinder {
     }
     const cur = w[rel]!;
     const low3 = cur & 0xffffff;
-    const h3 = Math.imul(low3, HASH_MULT) >>> (32 - HASH3_BITS);
+    const h3 = Math.imul(low3 << 8, HASH3_MULT) >>> (32 - HASH3_BITS);
     const cand3 = this.head3[h3]!;
     let best = minLen - 1;
     let bestOff = 0;
@@ -158,7 +160,7 @@ export class HashChainMatchFinder {
     if (this.end - pos < 4) return;
     const rel = pos - this.base;
     const cur = this.words[rel]!;
-    this.head3[Math.imul(cur & 0xffffff, HASH_MULT) >>> (32 - HASH3_BITS)] = rel;
+    this.head3[Math.imul(cur << 8, HASH3_MULT) >>> (32 - HASH3_BITS)] = rel;
     const h4 = Math.imul(cur, HASH_MULT) >>> (32 - HASH4_BITS);
     this.prev[rel] = this.head4[h4]!;
     this.head4[h4] = rel;
