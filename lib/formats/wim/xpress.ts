@@ -6,9 +6,9 @@
 // (encoder order) the extra length byte(s) in the byte stream, then log2(offset) low offset bits.
 // The last item is followed by symbol 256 as end of data (Windows' decoder wants it).
 import { FormatError, UsageError } from '../../errors.js';
-import { InterleavedBitWriter, BitReader } from './bitstream.js';
+import { InterleavedBitWriter } from './bitstream.js';
 import { HashChainMatchFinder } from './match-finder.js';
-import { buildCodeLengths, buildDecodeTable, canonicalCodewords, type DecodeTable } from './huffman.js';
+import { buildCodeLengths, buildDecodeTable, canonicalCodewords, DECODE_LEN_MASK, DECODE_SUBTABLE_FLAG, type DecodeTable } from './huffman.js';
 
 export const XPRESS_NUM_SYMBOLS = 512;
 export const XPRESS_NUM_LITERALS = 256;
@@ -58,22 +58,70 @@ export function xpressDecompressInto(input: Uint8Array, out: Uint8Array, scratch
   const dt = buildDecodeTable(lengths, XPRESS_NUM_SYMBOLS, DECODE_TABLE_BITS, XPRESS_MAX_CODEWORD_LEN, scratch?.table);
   if (scratch) scratch.table = dt;
   if (dt.empty) throw new FormatError('xpress', 'the chunk has an empty Huffman code but data to decode');
-  const br = new BitReader(input, TABLE_BYTES, input.length, 'xpress');
+  decodeItems(input, out, dt);
+}
+
+/**
+ * The decode loop. It keeps BitReader's state in locals (this loop is the hot path of reading
+ * XPRESS WIMs) with the same rules: a unit is loaded when fewer bits are buffered than needed
+ * (15 for a symbol, 16 before a match's extra bytes, which is what places the bytes where the
+ * encoder put them); zero units stand in past the end, and consuming one is a FormatError.
+ */
+function decodeItems(input: Uint8Array, out: Uint8Array, dt: DecodeTable): void {
+  const outSize = out.length;
+  const table = dt.table;
+  const subBits = XPRESS_MAX_CODEWORD_LEN - dt.tableBits;
+  const subMask = (1 << subBits) - 1;
+  const end = input.length;
+  let next = TABLE_BYTES;
+  let buf = 0;
+  let bitsLeft = 0;
+  let virtualBits = 0;
   let op = 0;
   while (op < outSize) {
-    const sym = br.decodeSymbol(dt);
+    if (bitsLeft < XPRESS_MAX_CODEWORD_LEN) {
+      if (end - next >= 2) {
+        buf = (buf << 16) | input[next]! | (input[next + 1]! << 8);
+        next += 2;
+      } else {
+        buf <<= 16;
+        virtualBits += 16;
+      }
+      bitsLeft += 16;
+    }
+    const bits = (buf >>> (bitsLeft - XPRESS_MAX_CODEWORD_LEN)) & 0x7fff;
+    let e = table[bits >>> subBits]!;
+    if (e & DECODE_SUBTABLE_FLAG) e = table[(e >>> 8) + (bits & subMask)]!;
+    bitsLeft -= e & DECODE_LEN_MASK;
+    if (virtualBits > bitsLeft) throw truncated();
+    const sym = e >>> 8;
     if (sym < XPRESS_NUM_LITERALS) {
       out[op++] = sym;
       continue;
     }
     let len = sym & 0xf;
     const log2 = (sym >>> 4) & 0xf;
-    // the bytes that follow belong after 16 more bits of lookahead, as the encoder reserved them
-    br.ensureBits(16);
-    const offset = (1 << log2) | br.readBits(log2);
+    if (bitsLeft < 16) {
+      if (end - next >= 2) {
+        buf = (buf << 16) | input[next]! | (input[next + 1]! << 8);
+        next += 2;
+      } else {
+        buf <<= 16;
+        virtualBits += 16;
+      }
+      bitsLeft += 16;
+    }
+    bitsLeft -= log2;
+    if (virtualBits > bitsLeft) throw truncated();
+    const offset = (1 << log2) | ((buf >>> bitsLeft) & ((1 << log2) - 1));
     if (len === LEN_HDR_EXTENDED) {
-      len += br.readByte();
-      if (len === LEN_HDR_EXTENDED + EXTRA_BYTE_MAX) len = br.readU16();
+      if (next >= end) throw truncated();
+      len += input[next++]!;
+      if (len === LEN_HDR_EXTENDED + EXTRA_BYTE_MAX) {
+        if (end - next < 2) throw truncated();
+        len = input[next]! | (input[next + 1]! << 8);
+        next += 2;
+      }
     }
     len += XPRESS_MIN_MATCH_LEN;
     if (offset > op) throw new FormatError('xpress', `match at output byte ${op} refers ${offset} bytes back, before the chunk start`);
@@ -83,10 +131,20 @@ export function xpressDecompressInto(input: Uint8Array, out: Uint8Array, scratch
   }
 }
 
+function truncated(): FormatError {
+  return new FormatError('xpress', 'compressed data ends early (truncated or corrupt stream)');
+}
+
+/** Matches at least this long are copied with copyWithin/fill. */
+const NATIVE_COPY_MIN = 32;
+
 /** LZ77 copy; overlapping copies (offset < len) repeat the pattern byte by byte. */
 function copyMatch(out: Uint8Array, op: number, offset: number, len: number): void {
   const src = op - offset;
-  if (offset >= len) {
+  if (len < NATIVE_COPY_MIN) {
+    // short copies (most matches) are faster in a loop than through a native call
+    for (let i = 0; i < len; i++) out[op + i] = out[src + i]!;
+  } else if (offset >= len) {
     out.copyWithin(op, src, src + len);
   } else if (offset === 1) {
     out.fill(out[src]!, op, op + len);
