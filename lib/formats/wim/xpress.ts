@@ -5,7 +5,7 @@
 // Symbol < 256: literal. Symbol 256 + (log2(offset) << 4 | min(len - 3, 15)): a match, followed by
 // (encoder order) the extra length byte(s) in the byte stream, then log2(offset) low offset bits.
 // The last item is followed by symbol 256 as end of data (Windows' decoder wants it).
-import { FormatError, UsageError } from '../../errors.js';
+import { FormatError, TsmediaError, UsageError } from '../../errors.js';
 import { InterleavedBitWriter } from './bitstream.js';
 import { HashChainMatchFinder } from './match-finder.js';
 import { buildCodeLengths, buildDecodeTable, canonicalCodewords, DECODE_LEN_MASK, DECODE_SUBTABLE_FLAG, type DecodeTable } from './huffman.js';
@@ -171,6 +171,10 @@ export interface XpressCompressorOptions {
 }
 
 const DEFAULT_SEARCH_DEPTH = 24;
+/** Parse totals beside the symbol frequencies: offset bits, and bytes of long-match lengths. */
+const EXTRA_OFFSET_BITS = 0;
+const EXTRA_LENGTH_BYTES = 1;
+const EXTRA_SLOTS = 2;
 const DEFAULT_NICE_LENGTH = 48;
 
 /** A compressor with reusable scratch state (match finder, item buffer, output buffer). */
@@ -187,6 +191,7 @@ export function createXpressCompressor(options: XpressCompressorOptions = {}): X
   // item = literal byte, or offset << 16 | (length - 3) for a match (offset ≥ 1 marks matches)
   const items = new Uint32Array(maxChunk + 1);
   const freqs = new Uint32Array(XPRESS_NUM_SYMBOLS);
+  const extras = new Float64Array(EXTRA_SLOTS);
   const out = new Uint8Array(maxChunk);
   return {
     compress(input: Uint8Array): Uint8Array | null {
@@ -194,9 +199,10 @@ export function createXpressCompressor(options: XpressCompressorOptions = {}): X
       if (n > maxChunk) throw new UsageError('EXPRESS_CHUNK', `an XPRESS chunk holds at most ${maxChunk} bytes, not ${n}`);
       if (n <= MIN_STREAM_BYTES) return null;
       freqs.fill(0);
-      const count = parseLazy(input, mf, items, freqs);
+      extras.fill(0);
+      const count = parseLazy(input, mf, items, freqs, extras);
       freqs[END_OF_DATA_SYMBOL]!++;
-      const size = writeBlock(items, count, freqs, out, n - 1);
+      const size = writeBlock(items, count, freqs, extras, out, n - 1);
       return size === 0 ? null : out.slice(0, size);
     },
   };
@@ -226,7 +232,7 @@ function matchSymbol(len: number, offset: number): number {
  * better one (longer, by more than its offset costs). Fills items and symbol frequencies;
  * returns the item count.
  */
-function parseLazy(input: Uint8Array, mf: HashChainMatchFinder, items: Uint32Array, freqs: Uint32Array): number {
+function parseLazy(input: Uint8Array, mf: HashChainMatchFinder, items: Uint32Array, freqs: Uint32Array, extras: Float64Array): number {
   const n = input.length;
   mf.reset(input, 0, n);
   const nice = mf.niceLength;
@@ -248,7 +254,7 @@ function parseLazy(input: Uint8Array, mf: HashChainMatchFinder, items: Uint32Arr
       const nextOffset = mf.matchOffset;
       if (4 * (nextLen - len) + log2floor(offset) - log2floor(nextOffset) <= 2) {
         // not worth a literal; pos + 1 is already recorded, so skip it below
-        emitMatch(items, count++, freqs, len, offset);
+        emitMatch(items, count++, freqs, extras, len, offset);
         for (let p = pos + 2; p < pos + len; p++) mf.insert(p);
         pos += len;
         len = 0;
@@ -262,7 +268,7 @@ function parseLazy(input: Uint8Array, mf: HashChainMatchFinder, items: Uint32Arr
     }
     if (len === 0) continue;
     // here the lookahead at pos + 1 (if any) found nothing better, or len is nice already
-    emitMatch(items, count++, freqs, len, offset);
+    emitMatch(items, count++, freqs, extras, len, offset);
     const lookedAhead = len < nice && pos + 1 < n;
     for (let p = pos + (lookedAhead ? 2 : 1); p < pos + len; p++) mf.insert(p);
     pos += len;
@@ -270,17 +276,33 @@ function parseLazy(input: Uint8Array, mf: HashChainMatchFinder, items: Uint32Arr
   return count;
 }
 
-function emitMatch(items: Uint32Array, at: number, freqs: Uint32Array, len: number, offset: number): void {
-  items[at] = ((offset << 16) | (len - XPRESS_MIN_MATCH_LEN)) >>> 0;
+function emitMatch(items: Uint32Array, at: number, freqs: Uint32Array, extras: Float64Array, len: number, offset: number): void {
+  const adjLen = len - XPRESS_MIN_MATCH_LEN;
+  items[at] = ((offset << 16) | adjLen) >>> 0;
   freqs[matchSymbol(len, offset)]!++;
+  extras[EXTRA_OFFSET_BITS]! += log2floor(offset);
+  if (adjLen >= LEN_HDR_EXTENDED) extras[EXTRA_LENGTH_BYTES]! += adjLen - LEN_HDR_EXTENDED < EXTRA_BYTE_MAX ? 1 : 3;
+}
+
+/**
+ * Exact block size from the code and the parse, without writing it: the writer flushes a unit
+ * each time more than 16 bits are pending, reserving 2 more bytes, on top of the 4 reserved first.
+ */
+function blockSize(freqs: Uint32Array, lens: Uint8Array, extras: Float64Array): number {
+  let bits = extras[EXTRA_OFFSET_BITS]!;
+  for (let s = 0; s < XPRESS_NUM_SYMBOLS; s++) bits += freqs[s]! * lens[s]!;
+  const flushedUnits = Math.max(0, Math.ceil(bits / 16) - 1);
+  return TABLE_BYTES + 4 + 2 * flushedUnits + extras[EXTRA_LENGTH_BYTES]!;
 }
 
 /**
  * Writes the code table and the items into out[0, limit); returns the size, or 0 when the
  * block does not fit below `limit` + 1 bytes (the caller stores the chunk raw).
  */
-function writeBlock(items: Uint32Array, count: number, freqs: Uint32Array, out: Uint8Array, limit: number): number {
+function writeBlock(items: Uint32Array, count: number, freqs: Uint32Array, extras: Float64Array, out: Uint8Array, limit: number): number {
   const lens = buildCodeLengths(freqs, XPRESS_NUM_SYMBOLS, XPRESS_MAX_CODEWORD_LEN);
+  const predicted = blockSize(freqs, lens, extras);
+  if (predicted > limit) return 0; // incompressible: skip the writing
   const codewords = canonicalCodewords(lens, XPRESS_NUM_SYMBOLS);
   for (let i = 0; i < TABLE_BYTES; i++) out[i] = lens[2 * i]! | (lens[2 * i + 1]! << 4);
   const w = new InterleavedBitWriter(out, TABLE_BYTES, limit);
@@ -309,7 +331,11 @@ function writeBlock(items: Uint32Array, count: number, freqs: Uint32Array, out: 
   }
   w.writeBits(codewords[END_OF_DATA_SYMBOL]!, lens[END_OF_DATA_SYMBOL]!);
   const size = w.finish();
-  return size === 0 ? 0 : TABLE_BYTES + size;
+  if (size === 0) return 0;
+  if (TABLE_BYTES + size !== predicted) {
+    throw new TsmediaError('EXPRESS_INTERNAL', `XPRESS block size ${TABLE_BYTES + size} differs from the predicted ${predicted} (a bug)`);
+  }
+  return TABLE_BYTES + size;
 }
 
 /** A run of chunks as a WIM resource stores them (before its chunk table). */
