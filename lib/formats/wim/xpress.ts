@@ -80,13 +80,8 @@ function decodeItems(input: Uint8Array, out: Uint8Array, dt: DecodeTable): void 
   let op = 0;
   while (op < outSize) {
     if (bitsLeft < XPRESS_MAX_CODEWORD_LEN) {
-      if (end - next >= 2) {
-        buf = (buf << 16) | input[next]! | (input[next + 1]! << 8);
-        next += 2;
-      } else {
-        buf <<= 16;
-        virtualBits += 16;
-      }
+      if (end - next >= 2) buf = (buf << 16) | input[next++]! | (input[next++]! << 8);
+      else { buf <<= 16; virtualBits += 16; }
       bitsLeft += 16;
     }
     const bits = (buf >>> (bitsLeft - XPRESS_MAX_CODEWORD_LEN)) & 0x7fff;
@@ -102,13 +97,8 @@ function decodeItems(input: Uint8Array, out: Uint8Array, dt: DecodeTable): void 
     let len = sym & 0xf;
     const log2 = (sym >>> 4) & 0xf;
     if (bitsLeft < 16) {
-      if (end - next >= 2) {
-        buf = (buf << 16) | input[next]! | (input[next + 1]! << 8);
-        next += 2;
-      } else {
-        buf <<= 16;
-        virtualBits += 16;
-      }
+      if (end - next >= 2) buf = (buf << 16) | input[next++]! | (input[next++]! << 8);
+      else { buf <<= 16; virtualBits += 16; }
       bitsLeft += 16;
     }
     bitsLeft -= log2;
