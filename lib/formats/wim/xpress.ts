@@ -166,6 +166,8 @@ const EXTRA_OFFSET_BITS = 0;
 const EXTRA_LENGTH_BYTES = 1;
 const EXTRA_SLOTS = 2;
 const DEFAULT_NICE_LENGTH = 48;
+/** A 3-byte match farther than this costs about as much as three literals (11+ offset bits). */
+const SHORT_MATCH_MAX_OFFSET = 2048;
 
 /** A compressor with reusable scratch state (match finder, item buffer, output buffer). */
 export function createXpressCompressor(options: XpressCompressorOptions = {}): XpressCompressor {
@@ -230,6 +232,7 @@ function parseLazy(input: Uint8Array, mf: HashChainMatchFinder, items: Uint32Arr
   let pos = 0;
   while (pos < n) {
     let len = mf.findLongest(pos, XPRESS_MIN_MATCH_LEN, XPRESS_MAX_MATCH_LEN);
+    if (len === XPRESS_MIN_MATCH_LEN && mf.matchOffset > SHORT_MATCH_MAX_OFFSET) len = 0;
     if (len === 0) {
       const lit = input[pos++]!;
       items[count++] = lit;
