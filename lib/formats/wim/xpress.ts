@@ -55,7 +55,7 @@ export function xpressDecompressInto(input: Uint8Array, out: Uint8Array, scratch
     lengths[2 * i] = b & 0xf;
     lengths[2 * i + 1] = b >>> 4;
   }
-  const dt = buildDecodeTable(lengths, XPRESS_NUM_SYMBOLS, DECODE_TABLE_BITS, XPRESS_MAX_CODEWORD_LEN, scratch?.table);
+  const dt = buildDecodeTable(lengths, XPRESS_NUM_SYMBOLS, DECODE_TABLE_BITS, XPRESS_MAX_CODEWORD_LEN, scratch?.table, 'xpress');
   if (scratch) scratch.table = dt;
   if (dt.empty) throw new FormatError('xpress', 'the chunk has an empty Huffman code but data to decode');
   decodeItems(input, out, dt);
