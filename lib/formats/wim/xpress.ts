@@ -15,7 +15,6 @@ export const XPRESS_NUM_LITERALS = 256;
 export const XPRESS_MAX_CODEWORD_LEN = 15;
 export const XPRESS_MIN_MATCH_LEN = 3;
 export const XPRESS_MAX_MATCH_LEN = 65538;
-export const XPRESS_MAX_OFFSET = 65535;
 /** Largest chunk one XPRESS block may hold (WIM chunk sizes for XPRESS: 4 KiB..64 KiB). */
 export const XPRESS_MAX_CHUNK = 65536;
 /** code lengths  256 bytes */
