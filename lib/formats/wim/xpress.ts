@@ -330,39 +330,44 @@ function writeBlock(items: Uint32Array, count: number, freqs: Uint32Array, extra
   return TABLE_BYTES + size;
 }
 
-/** A run of chunks as a WIM resource stores them (before its chunk table). */
-export interface XpressChunks {
-  /** Every chunk's stored bytes, back to back: compressed, or raw when that is not smaller. */
+/** WIM's usual XPRESS chunk size. */
+export const XPRESS_DEFAULT_CHUNK = 32768;
+
+export interface XpressCompressChunksTask {
+  /** Chunks back to back, each `chunkSize` bytes except possibly the last. */
+  data: Uint8Array;
+  /** 1..65536 (default 32768). */
+  chunkSize?: number;
+}
+
+export interface XpressCompressChunksResult {
+  /** The stored chunks back to back: XPRESS blocks, or raw copies where XPRESS would not be smaller. */
   stored: Uint8Array;
-  /** Stored size of each chunk; equal to its uncompressed size means raw (research §1.4). */
+  /** Stored size of each chunk; equal to its uncompressed size exactly when it is stored raw (research §1.4). */
   sizes: Uint32Array;
 }
 
 /**
- * Cuts `data` into `chunkSize` chunks (the last holds the rest) and compresses each on its own.
- * The caller builds the chunk table from `sizes`.
+ * A run of WIM chunks as a WIM resource stores them, before its chunk table (the pool task: one
+ * call per batch of chunks, with the thread's shared compressor). Each chunk is independent.
  */
-export function xpressCompressChunks(data: Uint8Array, chunkSize: number, compressor?: XpressCompressor): XpressChunks {
+export function xpressCompressChunks(task: XpressCompressChunksTask): XpressCompressChunksResult {
+  const { data } = task;
+  const chunkSize = task.chunkSize ?? XPRESS_DEFAULT_CHUNK;
   if (!Number.isInteger(chunkSize) || chunkSize < 1 || chunkSize > XPRESS_MAX_CHUNK) {
     throw new UsageError('EXPRESS_CHUNK', `XPRESS chunk size must be 1..${XPRESS_MAX_CHUNK} bytes, not ${chunkSize}`);
   }
-  const c = compressor ?? (shared ??= createXpressCompressor());
+  shared ??= createXpressCompressor();
   const count = Math.ceil(data.length / chunkSize);
   const sizes = new Uint32Array(count);
-  const parts: Uint8Array[] = [];
-  let total = 0;
-  for (let i = 0; i < count; i++) {
-    const chunk = data.subarray(i * chunkSize, Math.min(data.length, (i + 1) * chunkSize));
-    const part = c.compress(chunk) ?? chunk;
-    parts.push(part);
-    sizes[i] = part.length;
-    total += part.length;
-  }
-  const stored = new Uint8Array(total);
+  const stored = new Uint8Array(data.length); // raw copies are the worst case
   let at = 0;
-  for (const p of parts) {
-    stored.set(p, at);
-    at += p.length;
+  for (let k = 0; k < count; k++) {
+    const chunk = data.subarray(k * chunkSize, Math.min((k + 1) * chunkSize, data.length));
+    const part = shared.compress(chunk) ?? chunk;
+    stored.set(part, at);
+    sizes[k] = part.length;
+    at += part.length;
   }
-  return { stored, sizes };
+  return { stored: stored.slice(0, at), sizes };
 }
