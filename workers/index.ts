@@ -2,3 +2,4 @@
 // the work itself lives in lib/.
 export { hashFile } from '../lib/content/hash-file.js';
 export { hashBatch, copyIntoPack } from '../lib/content/file-batch.js';
+export { xpressCompressChunks } from '../lib/formats/wim/xpress.js';
