@@ -9,12 +9,12 @@ import { buildCodeLengths, canonicalCodewords } from './huffman.js';
 import {
   LZX_ALIGNED_LEN_BITS, LZX_ALIGNED_OFFSET_BITS, LZX_ALIGNED_SYMBOLS, LZX_BLOCK_ALIGNED, LZX_BLOCK_SIZE_BITS,
   LZX_BLOCK_TYPE_BITS, LZX_BLOCK_VERBATIM, LZX_DEFAULT_BLOCK_SIZE, LZX_LENGTH_SYMBOLS, LZX_MAIN_SYMBOLS,
-  LZX_MAX_ALIGNED_LEN, LZX_MAX_MATCH, LZX_MIN_MATCH, LZX_NUM_CHARS, LZX_NUM_LEN_HEADERS, LZX_NUM_PRIMARY_LENS,
+  LZX_MAX_ALIGNED_LEN, LZX_MAX_MATCH, LZX_MIN_MATCH, LZX_NUM_CHARS, LZX_NUM_LEN_HEADERS, LZX_NUM_OFFSET_SLOTS, LZX_NUM_PRIMARY_LENS,
   LZX_OFFSET_ADJUSTMENT, LZX_PRE_SAME, LZX_PRE_ZEROS_LONG, LZX_PRE_ZEROS_SHORT, LZX_PRECODE_LEN_BITS,
   LZX_PRECODE_SYMBOLS, LZX_SLOT_BASE, LZX_SLOT_EXTRA_BITS, LZX_WINDOW_SIZE, offsetSlot,
 } from './lzx-constants.js';
 import { e8Encode } from './lzx-e8.js';
-import { LzxMatchFinder } from './lzx-match-finder.js';
+import { LZX_MF_MIN_MATCH, LzxMatchFinder } from './lzx-match-finder.js';
 
 /** Code length limits of our encoder (the format allows 16 for main and length, 7 aligned, 15 precode). */
 const MAIN_MAX_LEN = 16;
@@ -45,6 +45,7 @@ const INFINITE = 0x3fffffff;
 /** Repeat-offset codes 0..2 in the item list; explicit offsets are stored formatted (≥ 3). */
 const NUM_REPEATS = 3;
 const ITEM_LITERAL = -1;
+const MATCH_COST_ROW = LZX_MAX_MATCH + 1;
 
 export interface LzxCompressorOptions {
   /** Parse passes (≥ 1): the first prices symbols by guess, each later one by the previous. */
@@ -55,7 +56,7 @@ export interface LzxCompressorOptions {
   niceLen?: number;
 }
 
-const DEFAULTS: Required<LzxCompressorOptions> = { passes: 2, maxDepth: 24, niceLen: 48 };
+const DEFAULTS: Required<LzxCompressorOptions> = { passes: 1, maxDepth: 24, niceLen: 48 };
 
 /** A reusable LZX compressor (one per worker thread): all working memory is allocated once. */
 export class LzxCompressor {
@@ -79,6 +80,8 @@ export class LzxCompressor {
   private readonly mainCost = new Int32Array(LZX_MAIN_SYMBOLS);
   private readonly lengthCost = new Int32Array(LZX_LENGTH_SYMBOLS);
   private readonly alignedCost = new Int32Array(LZX_ALIGNED_SYMBOLS);
+  /** matchCost[slot * MATCH_COST_ROW + len]: main (+ length) symbol price of a match. */
+  private readonly matchCost = new Int32Array(LZX_NUM_OFFSET_SLOTS * MATCH_COST_ROW);
   private useAlignedCost = false;
   // Statistics of the chosen parse.
   private readonly mainFreq = new Uint32Array(LZX_MAIN_SYMBOLS);
@@ -110,9 +113,11 @@ export class LzxCompressor {
     const chunk = data.subarray(0, n);
     e8Encode(chunk);
     this.mf.findAll(chunk, n);
-    this.initCosts(chunk);
+    // Prices for the optimal parse come from a greedy parse's statistics, then from each parse's
+    this.greedyParse(chunk, n);
+    this.collectStats();
     for (let pass = 0; pass < this.passes; pass++) {
-      if (pass > 0) this.costsFromStats();
+      this.costsFromStats();
       this.parse(chunk, n);
       this.collectStats();
     }
@@ -154,12 +159,67 @@ export class LzxCompressor {
     this.useAlignedCost = alignedBits + LZX_ALIGNED_SYMBOLS * LZX_ALIGNED_LEN_BITS < verbatimBits;
   }
 
+  /** Price of (slot, length) for every slot and length: main symbol plus length symbol. */
+  private buildMatchCosts(): void {
+    const { mainCost, lengthCost, matchCost } = this;
+    for (let slot = 0; slot < LZX_NUM_OFFSET_SLOTS; slot++) {
+      const symBase = LZX_NUM_CHARS + slot * LZX_NUM_LEN_HEADERS;
+      const row = slot * MATCH_COST_ROW;
+      for (let len = LZX_MIN_MATCH; len <= LZX_MAX_MATCH; len++) {
+        const hdr = len - LZX_MIN_MATCH;
+        matchCost[row + len] = hdr < LZX_NUM_PRIMARY_LENS
+          ? mainCost[symBase + hdr]!
+          : mainCost[symBase + LZX_NUM_PRIMARY_LENS]! + lengthCost[hdr - LZX_NUM_PRIMARY_LENS]!;
+      }
+    }
+  }
+
+  /**
+   * Cheap first parse for statistics only: at each position the longest of the R0 match and the
+   * longest cached match (the repeat when it is nearly as long), else a literal.
+   */
+  private greedyParse(chunk: Uint8Array, n: number): void {
+    const { start: mStart, len: mLen, off: mOff } = this.mf;
+    let r0 = 1;
+    let r1 = 1;
+    let r2 = 1;
+    let count = 0;
+    for (let i = 0; i < n; ) {
+      const maxLen = Math.min(LZX_MAX_MATCH, n - i);
+      let repLen = 0;
+      if (r0 <= i) {
+        const src = i - r0;
+        while (repLen < maxLen && chunk[src + repLen] === chunk[i + repLen]) repLen++;
+      }
+      const mEnd = mStart[i + 1]!;
+      const exLen = mEnd > mStart[i]! ? mLen[mEnd - 1]! : 0;
+      if (repLen >= LZX_MIN_MATCH + 1 && repLen + 1 >= exLen) {
+        this.seqLen[count] = repLen;
+        this.seqOff[count++] = 0;
+        i += repLen;
+      } else if (exLen >= LZX_MF_MIN_MATCH) {
+        const off = mOff[mEnd - 1]!;
+        this.seqLen[count] = exLen;
+        if (off === r1) { this.seqOff[count++] = 1; r1 = r0; r0 = off; }
+        else if (off === r2) { this.seqOff[count++] = 2; r2 = r0; r0 = off; }
+        else { this.seqOff[count++] = off + LZX_OFFSET_ADJUSTMENT; r2 = r1; r1 = r0; r0 = off; }
+        i += exLen;
+      } else {
+        this.seqLen[count] = 1;
+        this.seqOff[count++] = ITEM_LITERAL;
+        i++;
+      }
+    }
+    this.seqCount = count;
+  }
+
   /** Forward minimum-cost parse over the cached matches; leaves the item list in seq*. */
   private parse(chunk: Uint8Array, n: number): void {
-    const { cost, itemLen, itemOff, q0, q1, q2, mainCost, lengthCost, alignedCost } = this;
+    const { cost, itemLen, itemOff, q0, q1, q2, mainCost, alignedCost, matchCost } = this;
     const { start: mStart, len: mLen, off: mOff } = this.mf;
     const useAligned = this.useAlignedCost;
     const nice = this.niceLen;
+    this.buildMatchCosts();
     cost.fill(INFINITE, 1, n + 1);
     cost[0] = 0;
     q0[0] = 1;
@@ -184,22 +244,20 @@ export class LzxCompressor {
       if (maxLen < LZX_MIN_MATCH) continue;
       // Repeat offsets: every length up to the longest (cheap symbols, no extra bits)
       let longestRepeat = 0;
+      let longestRepeatK = 0;
       for (let k = 0; k < NUM_REPEATS; k++) {
         const off = k === 0 ? r0 : k === 1 ? r1 : r2;
         if (off > i) continue;
         if (k > 0 && (off === r0 || (k === 2 && off === r1))) continue;
-        let l = 0;
         const src = i - off;
+        if (chunk[src] !== chunk[i] || chunk[src + 1] !== chunk[i + 1]) continue;
+        let l = LZX_MIN_MATCH;
         while (l < maxLen && chunk[src + l] === chunk[i + l]) l++;
-        if (l < MIN_REPEAT_MATCH) continue;
-        if (l > longestRepeat) longestRepeat = l;
-        const symBase = LZX_NUM_CHARS + k * LZX_NUM_LEN_HEADERS;
-        // Long repeat matches: only the full length is worth trying
-        for (let len = l >= nice ? l : MIN_REPEAT_MATCH; len <= l; len++) {
-          const hdr = len - LZX_MIN_MATCH;
-          c = hdr < LZX_NUM_PRIMARY_LENS
-            ? base + mainCost[symBase + hdr]!
-            : base + mainCost[symBase + LZX_NUM_PRIMARY_LENS]! + lengthCost[hdr - LZX_NUM_PRIMARY_LENS]!;
+        if (l > longestRepeat) { longestRepeat = l; longestRepeatK = k; }
+        if (l >= nice) continue; // taken whole below
+        const row = k * MATCH_COST_ROW;
+        for (let len = MIN_REPEAT_MATCH; len <= l; len++) {
+          c = base + matchCost[row + len]!;
           const j = i + len;
           if (c < cost[j]!) {
             cost[j] = c;
@@ -211,10 +269,29 @@ export class LzxCompressor {
           }
         }
       }
-      // Explicit offsets from the match finder, shortest first; a long repeat makes them moot
-      if (longestRepeat >= nice) continue;
+      const mFirst = mStart[i]!;
+      const mEnd = mStart[i + 1]!;
+      const longestExplicit = mEnd > mFirst ? mLen[mEnd - 1]! : 0;
+      // A long match is taken whole and the positions it covers are not expanded (a repeat
+      // when it is about as long: it costs no offset bits)
+      if (longestRepeat >= nice && longestRepeat + 1 >= longestExplicit) {
+        const k = longestRepeatK;
+        const j = i + longestRepeat;
+        c = base + matchCost[k * MATCH_COST_ROW + longestRepeat]!;
+        if (c < cost[j]!) {
+          cost[j] = c;
+          itemLen[j] = longestRepeat;
+          itemOff[j] = k;
+          if (k === 0) { q0[j] = r0; q1[j] = r1; q2[j] = r2; }
+          else if (k === 1) { q0[j] = r1; q1[j] = r0; q2[j] = r2; }
+          else { q0[j] = r2; q1[j] = r1; q2[j] = r0; }
+        }
+        i = j - 1;
+        continue;
+      }
+      // Explicit offsets from the match finder, shortest first
       let prevLen = LZX_MIN_MATCH;
-      for (let m = mStart[i]!, mEnd = mStart[i + 1]!; m < mEnd; m++) {
+      for (let m = mFirst; m < mEnd; m++) {
         const mlen = mLen[m]!;
         const off = mOff[m]!;
         if (off === r0 || off === r1 || off === r2) { prevLen = mlen; continue; }
@@ -224,12 +301,9 @@ export class LzxCompressor {
         const offCost = base + (useAligned && extra >= LZX_ALIGNED_OFFSET_BITS
           ? extra - LZX_ALIGNED_OFFSET_BITS + alignedCost[f & 7]!
           : extra);
-        const symBase = LZX_NUM_CHARS + slot * LZX_NUM_LEN_HEADERS;
+        const row = slot * MATCH_COST_ROW;
         for (let len = mlen >= nice ? mlen : prevLen + 1; len <= mlen; len++) {
-          const hdr = len - LZX_MIN_MATCH;
-          c = hdr < LZX_NUM_PRIMARY_LENS
-            ? offCost + mainCost[symBase + hdr]!
-            : offCost + mainCost[symBase + LZX_NUM_PRIMARY_LENS]! + lengthCost[hdr - LZX_NUM_PRIMARY_LENS]!;
+          c = offCost + matchCost[row + len]!;
           const j = i + len;
           if (c < cost[j]!) {
             cost[j] = c;
@@ -242,6 +316,7 @@ export class LzxCompressor {
         }
         prevLen = mlen;
       }
+      if (longestExplicit >= nice) i += longestExplicit - 1;
     }
     // Walk back from the end, then store the items in order.
     let count = 0;
