@@ -1,8 +1,8 @@
 // LZX compression of one WIM chunk (research wim-format.md §1.13). The chunk is E8-translated,
-// every match is found once (binary-tree match finder), then a near-optimal parse runs a few
-// times: a forward minimum-cost pass over all literal / repeat-offset / explicit-offset choices,
-// each pass pricing symbols with the Huffman code lengths the previous pass would produce. The
-// last parse is written as one verbatim or aligned block, whichever is smaller.
+// every match is found once (hash-chain all-matches finder), a greedy parse gives first symbol
+// statistics, then a near-optimal parse runs (a forward minimum-cost pass over all literal /
+// repeat-offset / explicit-offset choices, pricing symbols by the code lengths the previous parse
+// would get). The parse is written as verbatim or aligned blocks, whichever is smaller per block.
 import { UsageError } from '../../errors.js';
 import { BitWriter } from './bitstream.js';
 import { buildCodeLengths, canonicalCodewords } from './huffman.js';
@@ -33,11 +33,6 @@ const SAME_MAX = 5;
 const SAME_BITS = 1;
 /** A repeat-offset match this short costs more than its literals would almost always. */
 const MIN_REPEAT_MATCH = LZX_MIN_MATCH;
-/** Initial prices (bits) before any statistics: the first pass parses with these. */
-const INIT_MATCH_SYM_COST = 9;
-const INIT_REPEAT_SYM_COST = 7;
-const INIT_LENGTH_SYM_COST = 6;
-const INIT_ALIGNED_COST = 3;
 /** Price of a symbol the previous pass did not use (it would get a long codeword if it were). */
 const UNUSED_MAIN_COST = 14;
 const UNUSED_LENGTH_COST = 11;
@@ -54,14 +49,17 @@ export interface LzxCompressorOptions {
   maxDepth?: number;
   /** Matches at least this long end the search and are taken whole by the parser. */
   niceLen?: number;
+  /** Bytes per block (each block has its own Huffman codes); one block per chunk by default. */
+  maxBlockSize?: number;
 }
 
-const DEFAULTS: Required<LzxCompressorOptions> = { passes: 1, maxDepth: 24, niceLen: 48 };
+const DEFAULTS: Required<LzxCompressorOptions> = { passes: 1, maxDepth: 8, niceLen: 32, maxBlockSize: LZX_WINDOW_SIZE };
 
 /** A reusable LZX compressor (one per worker thread): all working memory is allocated once. */
 export class LzxCompressor {
   private readonly passes: number;
   private readonly niceLen: number;
+  private readonly maxBlockSize: number;
   private readonly mf: LzxMatchFinder;
   private readonly data = new Uint8Array(LZX_WINDOW_SIZE);
   // Parse graph: node i = "first i bytes coded"; each node keeps its best cost, the item that
@@ -95,7 +93,9 @@ export class LzxCompressor {
     if (!Number.isInteger(o.passes) || o.passes < 1 || o.passes > 8) throw new UsageError('ELZX_OPTIONS', `lzx: passes must be 1..8, not ${o.passes}`);
     if (!Number.isInteger(o.maxDepth) || o.maxDepth < 1 || o.maxDepth > 1024) throw new UsageError('ELZX_OPTIONS', `lzx: maxDepth must be 1..1024, not ${o.maxDepth}`);
     if (!Number.isInteger(o.niceLen) || o.niceLen < 3 || o.niceLen > LZX_MAX_MATCH) throw new UsageError('ELZX_OPTIONS', `lzx: niceLen must be 3..${LZX_MAX_MATCH}, not ${o.niceLen}`);
+    if (!Number.isInteger(o.maxBlockSize) || o.maxBlockSize < 1 || o.maxBlockSize > LZX_WINDOW_SIZE) throw new UsageError('ELZX_OPTIONS', `lzx: maxBlockSize must be 1..${LZX_WINDOW_SIZE}, not ${o.maxBlockSize}`);
     this.passes = o.passes;
+    this.maxBlockSize = o.maxBlockSize;
     this.niceLen = o.niceLen;
     this.mf = new LzxMatchFinder({ maxDepth: o.maxDepth, niceLen: o.niceLen });
   }
@@ -121,25 +121,8 @@ export class LzxCompressor {
       this.parse(chunk, n);
       this.collectStats();
     }
-    const size = this.writeBlock(chunk, n);
+    const size = this.writeBlocks(chunk, n);
     return size > 0 && size < n ? this.out.slice(0, size) : null;
-  }
-
-  /** First-pass prices: literals by their frequency in the chunk, match symbols by guess. */
-  private initCosts(chunk: Uint8Array): void {
-    const hist = new Uint32Array(LZX_NUM_CHARS);
-    for (let i = 0; i < chunk.length; i++) hist[chunk[i]!]!++;
-    for (let c = 0; c < LZX_NUM_CHARS; c++) {
-      const f = hist[c]!;
-      this.mainCost[c] = f === 0 ? UNUSED_MAIN_COST : Math.min(UNUSED_MAIN_COST, Math.max(1, Math.round(Math.log2(chunk.length / f))));
-    }
-    for (let s = LZX_NUM_CHARS; s < LZX_MAIN_SYMBOLS; s++) {
-      const slot = ((s - LZX_NUM_CHARS) / LZX_NUM_LEN_HEADERS) | 0;
-      this.mainCost[s] = slot < NUM_REPEATS ? INIT_REPEAT_SYM_COST : INIT_MATCH_SYM_COST;
-    }
-    this.lengthCost.fill(INIT_LENGTH_SYM_COST);
-    this.alignedCost.fill(INIT_ALIGNED_COST);
-    this.useAlignedCost = false;
   }
 
   /** Later-pass prices: the code lengths the previous parse's statistics give. */
@@ -216,7 +199,7 @@ export class LzxCompressor {
   /** Forward minimum-cost parse over the cached matches; leaves the item list in seq*. */
   private parse(chunk: Uint8Array, n: number): void {
     const { cost, itemLen, itemOff, q0, q1, q2, mainCost, alignedCost, matchCost } = this;
-    const { start: mStart, len: mLen, off: mOff } = this.mf;
+    const { start: mStart, len: mLen, off: mOff, words } = this.mf;
     const useAligned = this.useAlignedCost;
     const nice = this.niceLen;
     this.buildMatchCosts();
@@ -227,18 +210,30 @@ export class LzxCompressor {
     q2[0] = 1;
     for (let i = 0; i < n; i++) {
       const base = cost[i]!;
-      const r0 = q0[i]!;
-      const r1 = q1[i]!;
-      const r2 = q2[i]!;
+      // This node's recent offsets follow from its predecessor's and the item that reached it
+      // (computed once here rather than stored at every relaxation)
+      let r0 = 1;
+      let r1 = 1;
+      let r2 = 1;
+      if (i > 0) {
+        const p = i - itemLen[i]!;
+        const code = itemOff[i]!;
+        r0 = q0[p]!;
+        r1 = q1[p]!;
+        r2 = q2[p]!;
+        if (code === 1) { const t = r0; r0 = r1; r1 = t; }
+        else if (code === 2) { const t = r0; r0 = r2; r2 = t; }
+        else if (code >= NUM_REPEATS) { r2 = r1; r1 = r0; r0 = code - LZX_OFFSET_ADJUSTMENT; }
+      }
+      q0[i] = r0;
+      q1[i] = r1;
+      q2[i] = r2;
       // Literal
       let c = base + mainCost[chunk[i]!]!;
       if (c < cost[i + 1]!) {
         cost[i + 1] = c;
         itemLen[i + 1] = 1;
         itemOff[i + 1] = ITEM_LITERAL;
-        q0[i + 1] = r0;
-        q1[i + 1] = r1;
-        q2[i + 1] = r2;
       }
       const maxLen = Math.min(LZX_MAX_MATCH, n - i);
       if (maxLen < LZX_MIN_MATCH) continue;
@@ -250,8 +245,9 @@ export class LzxCompressor {
         if (off > i) continue;
         if (k > 0 && (off === r0 || (k === 2 && off === r1))) continue;
         const src = i - off;
-        if (chunk[src] !== chunk[i] || chunk[src + 1] !== chunk[i + 1]) continue;
+        if (((words[src]! ^ words[i]!) & 0xffff) !== 0) continue; // first 2 bytes differ
         let l = LZX_MIN_MATCH;
+        while (l + 4 <= maxLen && words[src + l] === words[i + l]) l += 4;
         while (l < maxLen && chunk[src + l] === chunk[i + l]) l++;
         if (l > longestRepeat) { longestRepeat = l; longestRepeatK = k; }
         if (l >= nice) continue; // taken whole below
@@ -263,9 +259,6 @@ export class LzxCompressor {
             cost[j] = c;
             itemLen[j] = len;
             itemOff[j] = k;
-            if (k === 0) { q0[j] = r0; q1[j] = r1; q2[j] = r2; }
-            else if (k === 1) { q0[j] = r1; q1[j] = r0; q2[j] = r2; }
-            else { q0[j] = r2; q1[j] = r1; q2[j] = r0; }
           }
         }
       }
@@ -275,16 +268,12 @@ export class LzxCompressor {
       // A long match is taken whole and the positions it covers are not expanded (a repeat
       // when it is about as long: it costs no offset bits)
       if (longestRepeat >= nice && longestRepeat + 1 >= longestExplicit) {
-        const k = longestRepeatK;
         const j = i + longestRepeat;
-        c = base + matchCost[k * MATCH_COST_ROW + longestRepeat]!;
+        c = base + matchCost[longestRepeatK * MATCH_COST_ROW + longestRepeat]!;
         if (c < cost[j]!) {
           cost[j] = c;
           itemLen[j] = longestRepeat;
-          itemOff[j] = k;
-          if (k === 0) { q0[j] = r0; q1[j] = r1; q2[j] = r2; }
-          else if (k === 1) { q0[j] = r1; q1[j] = r0; q2[j] = r2; }
-          else { q0[j] = r2; q1[j] = r1; q2[j] = r0; }
+          itemOff[j] = longestRepeatK;
         }
         i = j - 1;
         continue;
@@ -309,9 +298,6 @@ export class LzxCompressor {
             cost[j] = c;
             itemLen[j] = len;
             itemOff[j] = f;
-            q0[j] = off;
-            q1[j] = r0;
-            q2[j] = r1;
           }
         }
         prevLen = mlen;
@@ -328,15 +314,14 @@ export class LzxCompressor {
     }
   }
 
-  /** Symbol frequencies of the chosen parse. */
-  private collectStats(): void {
+  /** Symbol frequencies of items [from, to) of the chosen parse, which start at byte `pos`. */
+  private collectStats(from = 0, to = this.seqCount, pos = 0): void {
     const { mainFreq, lengthFreq, alignedFreq, seqLen, seqOff } = this;
     mainFreq.fill(0);
     lengthFreq.fill(0);
     alignedFreq.fill(0);
     const chunk = this.data;
-    let pos = 0;
-    for (let k = 0; k < this.seqCount; k++) {
+    for (let k = from; k < to; k++) {
       const len = seqLen[k]!;
       const off = seqOff[k]!;
       if (off === ITEM_LITERAL) {
@@ -356,8 +341,30 @@ export class LzxCompressor {
     }
   }
 
-  /** Writes the parse as one block; returns the stream size (0 if it overflowed the scratch). */
-  private writeBlock(chunk: Uint8Array, n: number): number {
+  /**
+   * Writes the parse as blocks of about maxBlockSize bytes (split at item boundaries), each with
+   * its own codes, its lengths delta-coded against the previous block's. Returns the stream size
+   * (0 if it overflowed the scratch).
+   */
+  private writeBlocks(chunk: Uint8Array, n: number): number {
+    const w = new BitWriter(this.out);
+    const prevMain = new Uint8Array(LZX_MAIN_SYMBOLS);
+    const prevLength = new Uint8Array(LZX_LENGTH_SYMBOLS);
+    let k = 0;
+    let pos = 0;
+    while (pos < n) {
+      const first = k;
+      const blockStart = pos;
+      while (k < this.seqCount && (k === first || pos - blockStart + this.seqLen[k]! <= this.maxBlockSize)) pos += this.seqLen[k++]!;
+      this.collectStats(first, k, blockStart);
+      this.writeBlock(w, chunk, first, k, blockStart, pos - blockStart, prevMain, prevLength);
+    }
+    return w.finish();
+  }
+
+  /** One verbatim or aligned block: items [first, end) covering `size` bytes from `pos`. */
+  private writeBlock(w: BitWriter, chunk: Uint8Array, first: number, end: number, pos: number, size: number,
+    prevMain: Uint8Array, prevLength: Uint8Array): void {
     const mainLens = buildCodeLengths(this.mainFreq, LZX_MAIN_SYMBOLS, MAIN_MAX_LEN);
     const lengthLens = buildCodeLengths(this.lengthFreq, LZX_LENGTH_SYMBOLS, LENGTH_MAX_LEN);
     const alignedLens = buildCodeLengths(this.alignedFreq, LZX_ALIGNED_SYMBOLS, LZX_MAX_ALIGNED_LEN);
@@ -370,27 +377,25 @@ export class LzxCompressor {
     }
     const aligned = verbatimBits > 0 && alignedBits < verbatimBits;
 
-    const w = new BitWriter(this.out);
     w.writeBits(aligned ? LZX_BLOCK_ALIGNED : LZX_BLOCK_VERBATIM, LZX_BLOCK_TYPE_BITS);
-    if (n === LZX_DEFAULT_BLOCK_SIZE) {
+    if (size === LZX_DEFAULT_BLOCK_SIZE) {
       w.writeBits(1, 1);
     } else {
       w.writeBits(0, 1);
-      w.writeBits(n, LZX_BLOCK_SIZE_BITS);
+      w.writeBits(size, LZX_BLOCK_SIZE_BITS);
     }
     if (aligned) for (let s = 0; s < LZX_ALIGNED_SYMBOLS; s++) w.writeBits(alignedLens[s]!, LZX_ALIGNED_LEN_BITS);
-    // One block per chunk: the "previous" lengths are the all-zero start state.
-    const zeros = new Uint8Array(LZX_MAIN_SYMBOLS);
-    writeLens(w, mainLens, zeros, 0, LZX_NUM_CHARS);
-    writeLens(w, mainLens, zeros, LZX_NUM_CHARS, LZX_MAIN_SYMBOLS);
-    writeLens(w, lengthLens, zeros, 0, LZX_LENGTH_SYMBOLS);
+    writeLens(w, mainLens, prevMain, 0, LZX_NUM_CHARS);
+    writeLens(w, mainLens, prevMain, LZX_NUM_CHARS, LZX_MAIN_SYMBOLS);
+    writeLens(w, lengthLens, prevLength, 0, LZX_LENGTH_SYMBOLS);
+    prevMain.set(mainLens);
+    prevLength.set(lengthLens);
 
     const mainCw = canonicalCodewords(mainLens, LZX_MAIN_SYMBOLS);
     const lengthCw = canonicalCodewords(lengthLens, LZX_LENGTH_SYMBOLS);
     const alignedCw = canonicalCodewords(alignedLens, LZX_ALIGNED_SYMBOLS);
     const { seqLen, seqOff } = this;
-    let pos = 0;
-    for (let k = 0; k < this.seqCount; k++) {
+    for (let k = first; k < end; k++) {
       const len = seqLen[k]!;
       const off = seqOff[k]!;
       if (off === ITEM_LITERAL) {
@@ -419,7 +424,6 @@ export class LzxCompressor {
         w.writeBits(v, extra);
       }
     }
-    return w.finish();
   }
 }
 

@@ -34,7 +34,7 @@ export class LzxMatchFinder {
   private readonly head3 = new Int32Array(1 << HASH3_BITS);
   private readonly prev = new Int32Array(LZX_WINDOW_SIZE);
   /** words[i] = the 4 bytes at i (LE, zero past the end): compares 4 bytes per step. */
-  private readonly words = new Int32Array(LZX_WINDOW_SIZE);
+  readonly words = new Int32Array(LZX_WINDOW_SIZE);
   private readonly maxDepth: number;
   private readonly niceLen: number;
 
