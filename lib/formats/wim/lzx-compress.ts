@@ -14,7 +14,7 @@ import {
   LZX_PRECODE_SYMBOLS, LZX_SLOT_BASE, LZX_SLOT_EXTRA_BITS, LZX_WINDOW_SIZE, offsetSlot,
 } from './lzx-constants.js';
 import { e8Encode } from './lzx-e8.js';
-import { LZX_MF_MIN_MATCH, LzxMatchFinder } from './lzx-match-finder.js';
+import { LZX_MF_MIN_MATCH, LzxMatchFinder, matchLength } from './lzx-match-finder.js';
 
 /** Code length limits of our encoder (the format allows 16 for main and length, 7 aligned, 15 precode). */
 const MAIN_MAX_LEN = 16;
@@ -119,7 +119,7 @@ export class LzxCompressor {
     for (let pass = 0; pass < this.passes; pass++) {
       this.costsFromStats();
       this.parse(chunk, n);
-      this.collectStats();
+      if (pass + 1 < this.passes) this.collectStats(); // the last parse's go per block
     }
     const size = this.writeBlocks(chunk, n);
     return size > 0 && size < n ? this.out.slice(0, size) : null;
@@ -169,11 +169,7 @@ export class LzxCompressor {
     let count = 0;
     for (let i = 0; i < n; ) {
       const maxLen = Math.min(LZX_MAX_MATCH, n - i);
-      let repLen = 0;
-      if (r0 <= i) {
-        const src = i - r0;
-        while (repLen < maxLen && chunk[src + repLen] === chunk[i + repLen]) repLen++;
-      }
+      const repLen = r0 <= i ? matchLength(this.mf.words, i - r0, i, 0, maxLen) : 0;
       const mEnd = mStart[i + 1]!;
       const exLen = mEnd > mStart[i]! ? mLen[mEnd - 1]! : 0;
       if (repLen >= LZX_MIN_MATCH + 1 && repLen + 1 >= exLen) {
@@ -246,9 +242,7 @@ export class LzxCompressor {
         if (k > 0 && (off === r0 || (k === 2 && off === r1))) continue;
         const src = i - off;
         if (((words[src]! ^ words[i]!) & 0xffff) !== 0) continue; // first 2 bytes differ
-        let l = LZX_MIN_MATCH;
-        while (l + 4 <= maxLen && words[src + l] === words[i + l]) l += 4;
-        while (l < maxLen && chunk[src + l] === chunk[i + l]) l++;
+        const l = matchLength(words, src, i, LZX_MIN_MATCH, maxLen);
         if (l > longestRepeat) { longestRepeat = l; longestRepeatK = k; }
         if (l >= nice) continue; // taken whole below
         const row = k * MATCH_COST_ROW;

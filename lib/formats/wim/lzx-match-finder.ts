@@ -14,6 +14,23 @@ export const LZX_MF_MIN_MATCH = 3;
 const HASH4_LEN = 4;
 const NONE = -1;
 
+/**
+ * Length of the match between positions a < b, known equal for `from` bytes, up to maxLen
+ * (b + maxLen ≤ chunk size): 4 bytes per step, the last step's equal bytes counted from the XOR.
+ */
+export function matchLength(words: Int32Array, a: number, b: number, from: number, maxLen: number): number {
+  let l = from;
+  while (l < maxLen) {
+    const x = words[a + l]! ^ words[b + l]!;
+    if (x !== 0) {
+      l += (31 - Math.clz32(x & -x)) >>> 3; // equal low-order bytes = bytes in memory order
+      break;
+    }
+    l += 4;
+  }
+  return l < maxLen ? l : maxLen;
+}
+
 export interface MatchFinderParams {
   /** Chain candidates examined per position at most. */
   maxDepth: number;
@@ -81,8 +98,7 @@ export class LzxMatchFinder {
       let best = LZX_MF_MIN_MATCH - 1;
       // The newest position with the same 3-byte hash: short matches at small offsets
       if (cur3 !== NONE && i - cur3 <= LZX_MAX_OFFSET && (words[cur3]! & 0xffffff) === (wi & 0xffffff)) {
-        let l = LZX_MF_MIN_MATCH;
-        while (l < maxLen && data[cur3 + l] === data[i + l]) l++;
+        const l = matchLength(words, cur3, i, LZX_MF_MIN_MATCH, maxLen);
         best = l;
         mLen[count] = l;
         mOff[count] = i - cur3;
@@ -93,9 +109,7 @@ export class LzxMatchFinder {
         if (i - cur > LZX_MAX_OFFSET) break;
         // Only a candidate agreeing at position `best` can be longer
         if (data[cur + best] !== data[i + best] || words[cur] !== wi) continue;
-        let l = HASH4_LEN;
-        while (l + 4 <= maxLen && words[cur + l] === words[i + l]) l += 4;
-        while (l < maxLen && data[cur + l] === data[i + l]) l++;
+        const l = matchLength(words, cur, i, HASH4_LEN, maxLen);
         if (l > best) {
           best = l;
           mLen[count] = l;
