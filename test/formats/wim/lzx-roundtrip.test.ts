@@ -66,6 +66,18 @@ test('odd sizes and every chunk size class round-trip', (t) => {
   }
 });
 
+test('periodic data (every repeat-offset pattern up to period 40) round-trips', (t) => {
+  for (let period = 1; period <= 40; period++) {
+    const unit = randomBytes(period, period);
+    const data = new Uint8Array(9000 + period);
+    for (let i = 0; i < data.length; i++) data[i] = unit[i % period]!;
+    // interleave two periods so R1/R2 swaps are needed
+    for (let i = 4000; i < 6000; i++) data[i] = unit[(i * 3) % period]!;
+    const c = roundTrip(data);
+    t.truthy(c, `period ${period}`);
+  }
+});
+
 test('E8 translation makes repeated calls compress better than the same calls untranslatable', (t) => {
   // The same code, but with the CALL opcode replaced so no translation applies
   const code = x86(LZX_WINDOW_SIZE, 11);
