@@ -43,7 +43,7 @@ const ITEM_LITERAL = -1;
 const MATCH_COST_ROW = LZX_MAX_MATCH + 1;
 
 export interface LzxCompressorOptions {
-  /** Parse passes (≥ 1): the first prices symbols by guess, each later one by the previous. */
+  /** Optimal-parse passes (≥ 1): the first prices symbols by a greedy parse's statistics, each later one by the previous parse's. */
   passes?: number;
   /** Match finder tree depth per position. */
   maxDepth?: number;
@@ -85,8 +85,8 @@ export class LzxCompressor {
   private readonly mainFreq = new Uint32Array(LZX_MAIN_SYMBOLS);
   private readonly lengthFreq = new Uint32Array(LZX_LENGTH_SYMBOLS);
   private readonly alignedFreq = new Uint32Array(LZX_ALIGNED_SYMBOLS);
-  /** Output scratch: a chunk's worst-case block still fits (literals ≤ 16 bits, headers small). */
-  private readonly out = new Uint8Array(3 * LZX_WINDOW_SIZE);
+  /** Output scratch: only streams smaller than the chunk are kept. */
+  private readonly out = new Uint8Array(LZX_WINDOW_SIZE);
 
   constructor(options: LzxCompressorOptions = {}) {
     const o = { ...DEFAULTS, ...options };
@@ -113,8 +113,8 @@ export class LzxCompressor {
     const chunk = data.subarray(0, n);
     e8Encode(chunk);
     this.mf.findAll(chunk, n);
-    // Prices for the optimal parse come from a greedy parse's statistics, then from each parse's
-    this.greedyParse(chunk, n);
+    // Prices for the optimal parse come from a greedy parse's statistics, then from each parse's.
+    this.greedyParse(n);
     this.collectStats();
     for (let pass = 0; pass < this.passes; pass++) {
       this.costsFromStats();
@@ -161,7 +161,7 @@ export class LzxCompressor {
    * Cheap first parse for statistics only: at each position the longest of the R0 match and the
    * longest cached match (the repeat when it is nearly as long), else a literal.
    */
-  private greedyParse(chunk: Uint8Array, n: number): void {
+  private greedyParse(n: number): void {
     const { start: mStart, len: mLen, off: mOff } = this.mf;
     let r0 = 1;
     let r1 = 1;
@@ -341,7 +341,8 @@ export class LzxCompressor {
    * (0 if it overflowed the scratch).
    */
   private writeBlocks(chunk: Uint8Array, n: number): number {
-    const w = new BitWriter(this.out);
+    // Output reaching the input size is useless (the chunk is stored raw): the writer stops there
+    const w = new BitWriter(this.out, 0, n);
     const prevMain = new Uint8Array(LZX_MAIN_SYMBOLS);
     const prevLength = new Uint8Array(LZX_LENGTH_SYMBOLS);
     let k = 0;
