@@ -41,6 +41,9 @@ const INFINITE = 0x3fffffff;
 const NUM_REPEATS = 3;
 const ITEM_LITERAL = -1;
 const MATCH_COST_ROW = LZX_MAX_MATCH + 1;
+/** Parse-graph items pack the offset code above a 9-bit length (2..257; 1 = literal). */
+const ITEM_SHIFT = 9;
+const ITEM_LEN_MASK = (1 << ITEM_SHIFT) - 1;
 
 export interface LzxCompressorOptions {
   /** Optimal-parse passes (≥ 1): the first prices symbols by a greedy parse's statistics, each later one by the previous parse's. */
@@ -65,8 +68,8 @@ export class LzxCompressor {
   // Parse graph: node i = "first i bytes coded"; each node keeps its best cost, the item that
   // reached it and the recent-offset queue after that item.
   private readonly cost = new Int32Array(LZX_WINDOW_SIZE + 1);
-  private readonly itemLen = new Uint16Array(LZX_WINDOW_SIZE + 1);
-  private readonly itemOff = new Int32Array(LZX_WINDOW_SIZE + 1);
+  /** The item that reached each node: offset code << ITEM_SHIFT | length (length 1 = literal). */
+  private readonly item = new Int32Array(LZX_WINDOW_SIZE + 1);
   private readonly q0 = new Int32Array(LZX_WINDOW_SIZE + 1);
   private readonly q1 = new Int32Array(LZX_WINDOW_SIZE + 1);
   private readonly q2 = new Int32Array(LZX_WINDOW_SIZE + 1);
@@ -194,7 +197,7 @@ export class LzxCompressor {
 
   /** Forward minimum-cost parse over the cached matches; leaves the item list in seq*. */
   private parse(chunk: Uint8Array, n: number): void {
-    const { cost, itemLen, itemOff, q0, q1, q2, mainCost, alignedCost, matchCost } = this;
+    const { cost, item, q0, q1, q2, mainCost, alignedCost, matchCost } = this;
     const { start: mStart, len: mLen, off: mOff, words } = this.mf;
     const useAligned = this.useAlignedCost;
     const nice = this.niceLen;
@@ -212,14 +215,18 @@ export class LzxCompressor {
       let r1 = 1;
       let r2 = 1;
       if (i > 0) {
-        const p = i - itemLen[i]!;
-        const code = itemOff[i]!;
+        const it = item[i]!;
+        const len = it & ITEM_LEN_MASK;
+        const code = it >>> ITEM_SHIFT;
+        const p = i - len;
         r0 = q0[p]!;
         r1 = q1[p]!;
         r2 = q2[p]!;
-        if (code === 1) { const t = r0; r0 = r1; r1 = t; }
-        else if (code === 2) { const t = r0; r0 = r2; r2 = t; }
-        else if (code >= NUM_REPEATS) { r2 = r1; r1 = r0; r0 = code - LZX_OFFSET_ADJUSTMENT; }
+        if (len > 1) {
+          if (code === 1) { const t = r0; r0 = r1; r1 = t; }
+          else if (code === 2) { const t = r0; r0 = r2; r2 = t; }
+          else if (code >= NUM_REPEATS) { r2 = r1; r1 = r0; r0 = code - LZX_OFFSET_ADJUSTMENT; }
+        }
       }
       q0[i] = r0;
       q1[i] = r1;
@@ -228,8 +235,7 @@ export class LzxCompressor {
       let c = base + mainCost[chunk[i]!]!;
       if (c < cost[i + 1]!) {
         cost[i + 1] = c;
-        itemLen[i + 1] = 1;
-        itemOff[i + 1] = ITEM_LITERAL;
+        item[i + 1] = 1;
       }
       const maxLen = Math.min(LZX_MAX_MATCH, n - i);
       if (maxLen < LZX_MIN_MATCH) continue;
@@ -246,13 +252,13 @@ export class LzxCompressor {
         if (l > longestRepeat) { longestRepeat = l; longestRepeatK = k; }
         if (l >= nice) continue; // taken whole below
         const row = k * MATCH_COST_ROW;
+        const code = k << ITEM_SHIFT;
         for (let len = MIN_REPEAT_MATCH; len <= l; len++) {
           c = base + matchCost[row + len]!;
           const j = i + len;
           if (c < cost[j]!) {
             cost[j] = c;
-            itemLen[j] = len;
-            itemOff[j] = k;
+            item[j] = code | len;
           }
         }
       }
@@ -266,8 +272,7 @@ export class LzxCompressor {
         c = base + matchCost[longestRepeatK * MATCH_COST_ROW + longestRepeat]!;
         if (c < cost[j]!) {
           cost[j] = c;
-          itemLen[j] = longestRepeat;
-          itemOff[j] = longestRepeatK;
+          item[j] = (longestRepeatK << ITEM_SHIFT) | longestRepeat;
         }
         i = j - 1;
         continue;
@@ -285,13 +290,13 @@ export class LzxCompressor {
           ? extra - LZX_ALIGNED_OFFSET_BITS + alignedCost[f & 7]!
           : extra);
         const row = slot * MATCH_COST_ROW;
+        const code = f << ITEM_SHIFT;
         for (let len = mlen >= nice ? mlen : prevLen + 1; len <= mlen; len++) {
           c = offCost + matchCost[row + len]!;
           const j = i + len;
           if (c < cost[j]!) {
             cost[j] = c;
-            itemLen[j] = len;
-            itemOff[j] = f;
+            item[j] = code | len;
           }
         }
         prevLen = mlen;
@@ -300,11 +305,13 @@ export class LzxCompressor {
     }
     // Walk back from the end, then store the items in order.
     let count = 0;
-    for (let j = n; j > 0; j -= itemLen[j]!) count++;
+    for (let j = n; j > 0; j -= item[j]! & ITEM_LEN_MASK) count++;
     this.seqCount = count;
-    for (let j = n, k = count - 1; j > 0; j -= itemLen[j]!, k--) {
-      this.seqLen[k] = itemLen[j]!;
-      this.seqOff[k] = itemOff[j]!;
+    for (let j = n, k = count - 1; j > 0; k--) {
+      const len = item[j]! & ITEM_LEN_MASK;
+      this.seqLen[k] = len;
+      this.seqOff[k] = len === 1 ? ITEM_LITERAL : item[j]! >>> ITEM_SHIFT;
+      j -= len;
     }
   }
 
