@@ -52,11 +52,13 @@ export interface LzxCompressorOptions {
   maxDepth?: number;
   /** Matches at least this long end the search and are taken whole by the parser. */
   niceLen?: number;
+  /** After an explicit match this long, the match finder skips the next length/2 positions. */
+  skipLen?: number;
   /** Bytes per block (each block has its own Huffman codes); one block per chunk by default. */
   maxBlockSize?: number;
 }
 
-const DEFAULTS: Required<LzxCompressorOptions> = { passes: 1, maxDepth: 8, niceLen: 32, maxBlockSize: LZX_WINDOW_SIZE };
+const DEFAULTS: Required<LzxCompressorOptions> = { passes: 1, maxDepth: 8, niceLen: 32, skipLen: 12, maxBlockSize: LZX_WINDOW_SIZE };
 
 /** A reusable LZX compressor (one per worker thread): all working memory is allocated once. */
 export class LzxCompressor {
@@ -96,11 +98,12 @@ export class LzxCompressor {
     if (!Number.isInteger(o.passes) || o.passes < 1 || o.passes > 8) throw new UsageError('ELZX_OPTIONS', `lzx: passes must be 1..8, not ${o.passes}`);
     if (!Number.isInteger(o.maxDepth) || o.maxDepth < 1 || o.maxDepth > 1024) throw new UsageError('ELZX_OPTIONS', `lzx: maxDepth must be 1..1024, not ${o.maxDepth}`);
     if (!Number.isInteger(o.niceLen) || o.niceLen < 3 || o.niceLen > LZX_MAX_MATCH) throw new UsageError('ELZX_OPTIONS', `lzx: niceLen must be 3..${LZX_MAX_MATCH}, not ${o.niceLen}`);
+    if (!Number.isInteger(o.skipLen) || o.skipLen < 3) throw new UsageError('ELZX_OPTIONS', `lzx: skipLen must be an integer ≥ 3, not ${o.skipLen}`);
     if (!Number.isInteger(o.maxBlockSize) || o.maxBlockSize < 1 || o.maxBlockSize > LZX_WINDOW_SIZE) throw new UsageError('ELZX_OPTIONS', `lzx: maxBlockSize must be 1..${LZX_WINDOW_SIZE}, not ${o.maxBlockSize}`);
     this.passes = o.passes;
     this.maxBlockSize = o.maxBlockSize;
     this.niceLen = o.niceLen;
-    this.mf = new LzxMatchFinder({ maxDepth: o.maxDepth, niceLen: o.niceLen });
+    this.mf = new LzxMatchFinder({ maxDepth: o.maxDepth, niceLen: o.niceLen, skipLen: o.skipLen });
   }
 
   /**
