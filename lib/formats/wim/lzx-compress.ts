@@ -34,8 +34,8 @@ const SAME_BITS = 1;
 /** A repeat-offset match this short costs more than its literals would almost always. */
 const MIN_REPEAT_MATCH = LZX_MIN_MATCH;
 /** Price of a symbol the previous pass did not use (it would get a long codeword if it were). */
-const UNUSED_MAIN_COST = 14;
-const UNUSED_LENGTH_COST = 11;
+const UNUSED_MAIN_COST = 10;
+const UNUSED_LENGTH_COST = 7;
 const INFINITE = 0x3fffffff;
 /** Repeat-offset codes 0..2 in the item list; explicit offsets are stored formatted (≥ 3). */
 const NUM_REPEATS = 3;
