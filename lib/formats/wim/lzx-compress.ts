@@ -515,3 +515,42 @@ export function lzxCompress(input: Uint8Array): Uint8Array | null {
   shared ??= new LzxCompressor();
   return shared.compress(input);
 }
+
+export interface LzxCompressChunksTask {
+  /** Chunks back to back, each `chunkSize` bytes except possibly the last. */
+  data: Uint8Array;
+  /** 1..32768; WIM's LZX chunk size is 32768. */
+  chunkSize?: number;
+}
+
+export interface LzxCompressChunksResult {
+  /** The stored chunks back to back: LZX streams, or raw copies where LZX would not be smaller. */
+  stored: Uint8Array;
+  /** Stored size of each chunk; equal to its uncompressed size exactly when it is stored raw. */
+  sizes: Uint32Array;
+}
+
+/**
+ * A run of WIM chunks as a WIM resource stores them (the pool task: one call per batch of chunks,
+ * with the thread's shared compressor).
+ */
+export function lzxCompressChunks(task: LzxCompressChunksTask): LzxCompressChunksResult {
+  const { data } = task;
+  const chunkSize = task.chunkSize ?? LZX_WINDOW_SIZE;
+  if (!Number.isInteger(chunkSize) || chunkSize < 1 || chunkSize > LZX_WINDOW_SIZE) {
+    throw new UsageError('ELZX_CHUNK', `lzx: chunkSize must be 1..${LZX_WINDOW_SIZE}, not ${chunkSize}`);
+  }
+  shared ??= new LzxCompressor();
+  const count = Math.ceil(data.length / chunkSize);
+  const sizes = new Uint32Array(count);
+  const stored = new Uint8Array(data.length); // raw copies are the worst case
+  let at = 0;
+  for (let k = 0; k < count; k++) {
+    const chunk = data.subarray(k * chunkSize, Math.min((k + 1) * chunkSize, data.length));
+    const out = shared.compress(chunk) ?? chunk;
+    stored.set(out, at);
+    sizes[k] = out.length;
+    at += out.length;
+  }
+  return { stored: stored.slice(0, at), sizes };
+}
