@@ -31,7 +31,7 @@ const ZEROS_LONG_BITS = 5;
 const SAME_MIN = 4;
 const SAME_MAX = 5;
 const SAME_BITS = 1;
-/** A repeat-offset match this short costs more than its literals would almost always. */
+/** Repeat-offset matches may be as short as the format allows: they carry no offset bits. */
 const MIN_REPEAT_MATCH = LZX_MIN_MATCH;
 /** Price of a symbol the previous pass did not use (it would get a long codeword if it were). */
 const UNUSED_MAIN_COST = 10;
@@ -48,7 +48,7 @@ const ITEM_LEN_MASK = (1 << ITEM_SHIFT) - 1;
 export interface LzxCompressorOptions {
   /** Optimal-parse passes (≥ 1): the first prices symbols by a greedy parse's statistics, each later one by the previous parse's. */
   passes?: number;
-  /** Match finder tree depth per position. */
+  /** Hash-chain candidates the match finder examines per position. */
   maxDepth?: number;
   /** Matches at least this long end the search and are taken whole by the parser. */
   niceLen?: number;
@@ -131,7 +131,7 @@ export class LzxCompressor {
     return size > 0 && size < n ? this.out.slice(0, size) : null;
   }
 
-  /** Later-pass prices: the code lengths the previous parse's statistics give. */
+  /** Prices for the next parse: the code lengths the current statistics would get. */
   private costsFromStats(): void {
     const main = buildCodeLengths(this.mainFreq, LZX_MAIN_SYMBOLS, MAIN_MAX_LEN);
     for (let s = 0; s < LZX_MAIN_SYMBOLS; s++) this.mainCost[s] = main[s] || UNUSED_MAIN_COST;
