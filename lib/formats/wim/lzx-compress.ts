@@ -178,11 +178,14 @@ export class LzxCompressor {
       const repLen = r0 <= i ? matchLength(this.mf.words, i - r0, i, 0, maxLen) : 0;
       const mEnd = mStart[i + 1]!;
       const exLen = mEnd > mStart[i]! ? mLen[mEnd - 1]! : 0;
+      // One step of lazy evaluation: a clearly longer match at i + 1 wins over this one
+      const nextEnd = i + 1 < n ? mStart[i + 2]! : 0;
+      const nextLen = nextEnd > mEnd ? mLen[nextEnd - 1]! : 0;
       if (repLen >= LZX_MIN_MATCH + 1 && repLen + 1 >= exLen) {
         this.seqLen[count] = repLen;
         this.seqOff[count++] = 0;
         i += repLen;
-      } else if (exLen >= LZX_MF_MIN_MATCH) {
+      } else if (exLen >= LZX_MF_MIN_MATCH && nextLen <= exLen + 1) {
         const off = mOff[mEnd - 1]!;
         this.seqLen[count] = exLen;
         if (off === r1) { this.seqOff[count++] = 1; r1 = r0; r0 = off; }
