@@ -2,3 +2,4 @@
 // the work itself lives in lib/ or the sibling files.
 export { hashFile } from './hash.js';
 export { lzxCompressChunks } from '../lib/formats/wim/lzx-compress.js';
+export { lzxDecompressChunks } from '../lib/formats/wim/lzx-decompress.js';
