@@ -37,6 +37,8 @@ const MIN_REPEAT_MATCH = LZX_MIN_MATCH;
 const UNUSED_MAIN_COST = 10;
 const UNUSED_LENGTH_COST = 7;
 const INFINITE = 0x3fffffff;
+/** Block header of a literal-only block, about: type, size, three delta-coded length tables. */
+const LITERAL_ONLY_HEADER_BITS = 400;
 /** Repeat-offset codes 0..2 in the item list; explicit offsets are stored formatted (≥ 3). */
 const NUM_REPEATS = 3;
 const ITEM_LITERAL = -1;
@@ -90,6 +92,7 @@ export class LzxCompressor {
   private readonly mainFreq = new Uint32Array(LZX_MAIN_SYMBOLS);
   private readonly lengthFreq = new Uint32Array(LZX_LENGTH_SYMBOLS);
   private readonly alignedFreq = new Uint32Array(LZX_ALIGNED_SYMBOLS);
+  private readonly litHist = new Uint32Array(LZX_NUM_CHARS);
   /** Output scratch: only streams smaller than the chunk are kept. */
   private readonly out = new Uint8Array(LZX_WINDOW_SIZE);
 
@@ -127,8 +130,35 @@ export class LzxCompressor {
       this.parse(chunk, n);
       if (pass + 1 < this.passes) this.collectStats(); // the last parse's go per block
     }
-    const size = this.writeBlocks(chunk, n);
+    let size = this.writeBlocks(chunk, n);
+    if (this.literalOnlyBytes(chunk) < (size || n)) size = this.tryLiteralsOnly(chunk, n, size);
     return size > 0 && size < n ? this.out.slice(0, size) : null;
+  }
+
+  /**
+   * Estimated size of the chunk as literals only. On low-entropy noise (few symbols, no real
+   * repetition) matches never pay, yet the greedy statistics lure the parse into them.
+   */
+  private literalOnlyBytes(chunk: Uint8Array): number {
+    const hist = this.litHist;
+    hist.fill(0);
+    for (let i = 0; i < chunk.length; i++) hist[chunk[i]!]!++;
+    const lens = buildCodeLengths(hist, LZX_NUM_CHARS, MAIN_MAX_LEN);
+    let bits = LITERAL_ONLY_HEADER_BITS;
+    for (let c = 0; c < LZX_NUM_CHARS; c++) bits += hist[c]! * lens[c]!;
+    return Math.ceil(bits / 8);
+  }
+
+  /** Writes the chunk as literals only; keeps the earlier stream (`size` bytes) if that is smaller. */
+  private tryLiteralsOnly(chunk: Uint8Array, n: number, size: number): number {
+    const earlier = this.out.slice(0, size);
+    this.seqLen.fill(1, 0, n);
+    this.seqOff.fill(ITEM_LITERAL, 0, n);
+    this.seqCount = n;
+    const literal = this.writeBlocks(chunk, n);
+    if (literal > 0 && (size === 0 || literal < size)) return literal;
+    this.out.set(earlier);
+    return size;
   }
 
   /** Prices for the next parse: the code lengths the current statistics would get. */

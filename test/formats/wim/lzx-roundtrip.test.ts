@@ -80,6 +80,14 @@ test('periodic data (every repeat-offset pattern up to period 40) round-trips', 
   }
 });
 
+test('low-entropy noise is coded as literals when matches do not pay', (t) => {
+  // 4 symbols, every byte independent: 2 bits a byte is the best any coder can do
+  const noise = randomBytes(LZX_WINDOW_SIZE, 61).map((b) => 0x41 + (b >> 6));
+  const c = roundTrip(noise);
+  t.truthy(c);
+  t.true(c!.length < LZX_WINDOW_SIZE / 4 + 200, `${c!.length} bytes`);
+});
+
 test('E8 translation makes repeated calls compress better than the same calls untranslatable', (t) => {
   // The same code, but with the CALL opcode replaced so no translation applies
   const code = x86(LZX_WINDOW_SIZE, 11);
