@@ -30,11 +30,14 @@ const ZEROS_LONG_BITS = 5;
 const ZEROS_LONG_MIN = 20;
 const SAME_BITS = 1;
 const SAME_MIN = 4;
+/** The longest run (51 zeros) started at the last length of a part. */
+const MAX_RUN_OVERRUN = ZEROS_LONG_MIN + (1 << ZEROS_LONG_BITS) - 2;
 
 /** Per-chunk decoder state, reusable between chunks (the tables are large). */
 class LzxDecoder {
-  readonly mainLens = new Uint8Array(LZX_MAIN_SYMBOLS);
-  readonly lengthLens = new Uint8Array(LZX_LENGTH_SYMBOLS);
+  // Room past the end for a run that overruns its table (see readLens)
+  readonly mainLens = new Uint8Array(LZX_MAIN_SYMBOLS + MAX_RUN_OVERRUN);
+  readonly lengthLens = new Uint8Array(LZX_LENGTH_SYMBOLS + MAX_RUN_OVERRUN);
   readonly alignedLens = new Uint8Array(LZX_ALIGNED_SYMBOLS);
   readonly precodeLens = new Uint8Array(LZX_PRECODE_SYMBOLS);
   main: DecodeTable | undefined;
@@ -123,7 +126,8 @@ class LzxDecoder {
         if (d >= LZX_PRE_ZEROS_SHORT) throw new FormatError(FORMAT, `run of equal code lengths with delta symbol ${d}`);
         value = (lens[i]! - d + LEN_MODULUS) % LEN_MODULUS;
       }
-      if (run > to - i) throw new FormatError(FORMAT, 'a run of code lengths overruns its table');
+      // A run may overrun its part: wimlib accepts that and so do we, with its effect (the overrun
+      // lengths of the literal part are the delta base of the match part that follows)
       lens.fill(value, i, i + run);
       i += run;
     }

@@ -117,3 +117,20 @@ test('without the skipped unit the same chunk does not decode (the quirk is what
   }
   t.notDeepEqual(out, expected);
 });
+
+test('a run of zero lengths may overrun the literal part of the main code (as wimlib accepts)', (t) => {
+  const w = new CountingWriter();
+  const main = twoSymbols(0x41, 0x42);
+  w.put(1, 3);
+  w.put(0, 1);
+  w.put(4, 16);
+  // literal part: 0x00..0x42 one delta each, then 189 zeros as four runs of 51 (15 too many)
+  for (let i = 0; i < 20; i++) w.put(PRE_LENS[i]!, 4);
+  for (let i = 0; i <= 0x42; i++) { const d = (17 - main[i]!) % 17; w.put(PRE_CW[d]!, PRE_LENS[d]!); }
+  for (let k = 0; k < 4; k++) { w.put(PRE_CW[18]!, PRE_LENS[18]!); w.put(31, 5); }
+  w.lens(main, new Uint8Array(MAIN), 256, MAIN);
+  w.lens(new Uint8Array(LENGTH), new Uint8Array(LENGTH), 0, LENGTH);
+  for (const bit of [0, 1, 0, 1]) w.put(bit, 1);
+  const size = w.w.finish();
+  t.deepEqual(lzxDecompress(w.out.slice(0, size), 4), new TextEncoder().encode('ABAB'));
+});
