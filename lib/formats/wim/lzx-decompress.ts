@@ -60,7 +60,8 @@ class LzxDecoder {
       r.ensureBits(LZX_BLOCK_TYPE_BITS + 1);
       const type = r.readBits(LZX_BLOCK_TYPE_BITS);
       const size = r.readBits(1) ? LZX_DEFAULT_BLOCK_SIZE : r.readBits(LZX_BLOCK_SIZE_BITS);
-      if (size === 0 || size > outSize - pos) {
+      // A block may be empty (wimlib accepts that too); each one consumes input, so no hang
+      if (size > outSize - pos) {
         throw new FormatError(FORMAT, `block of ${size} bytes at ${pos} does not fit the ${outSize}-byte chunk`);
       }
       if (type === LZX_BLOCK_VERBATIM || type === LZX_BLOCK_ALIGNED) {
@@ -123,7 +124,8 @@ class LzxDecoder {
         // The last precode symbol (19): the run's value is the delta against the first position's old length
         run = SAME_MIN + r.readBits(SAME_BITS);
         const d = r.decodeSymbol(pre);
-        if (d >= LZX_PRE_ZEROS_SHORT) throw new FormatError(FORMAT, `run of equal code lengths with delta symbol ${d}`);
+        // 17 is accepted as a delta (≡ 0 mod 17), as wimlib does; 18 and 19 are not deltas at all
+        if (d > LZX_PRE_ZEROS_SHORT) throw new FormatError(FORMAT, `run of equal code lengths with delta symbol ${d}`);
         value = (lens[i]! - d + LEN_MODULUS) % LEN_MODULUS;
       }
       // A run may overrun its part: wimlib accepts that and so do we, with its effect (the overrun
