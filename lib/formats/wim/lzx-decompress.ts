@@ -60,8 +60,8 @@ class LzxDecoder {
       r.ensureBits(LZX_BLOCK_TYPE_BITS + 1);
       const type = r.readBits(LZX_BLOCK_TYPE_BITS);
       const size = r.readBits(1) ? LZX_DEFAULT_BLOCK_SIZE : r.readBits(LZX_BLOCK_SIZE_BITS);
-      // A block may be empty (wimlib accepts that too); each one consumes input, so no hang
-      if (size > outSize - pos) {
+      // Empty blocks are refused, as wimlib refuses them
+      if (size === 0 || size > outSize - pos) {
         throw new FormatError(FORMAT, `block of ${size} bytes at ${pos} does not fit the ${outSize}-byte chunk`);
       }
       if (type === LZX_BLOCK_VERBATIM || type === LZX_BLOCK_ALIGNED) {
