@@ -2,7 +2,7 @@
 // uncompressed) until the chunk is full, then the E8 translation is undone. Every stream is
 // treated as hostile: bad input gives a FormatError, never a RangeError, a hang or a write out of
 // bounds.
-import { FormatError, TsmediaError, UsageError } from '../../errors.js';
+import { FormatError, UsageError } from '../../errors.js';
 import { BitReader } from './bitstream.js';
 import { buildDecodeTable, type DecodeTable } from './huffman.js';
 import {
@@ -47,9 +47,9 @@ class LzxDecoder {
 
   decompress(input: Uint8Array, outSize: number, into?: Uint8Array): Uint8Array {
     if (!Number.isInteger(outSize) || outSize < 0 || outSize > LZX_WINDOW_SIZE) {
-      throw new TsmediaError('ELZX_SIZE', `lzx: a chunk holds 0..${LZX_WINDOW_SIZE} bytes, not ${outSize}`);
+      throw new UsageError('ELZX_SIZE', `lzx: a chunk holds 0..${LZX_WINDOW_SIZE} bytes, not ${outSize}`);
     }
-    if (into && into.length < outSize) throw new TsmediaError('ELZX_SIZE', `lzx: output buffer of ${into.length} bytes is smaller than the chunk (${outSize})`);
+    if (into && into.length < outSize) throw new UsageError('ELZX_SIZE', `lzx: output buffer of ${into.length} bytes is smaller than the chunk (${outSize})`);
     const out = into ? into.subarray(0, outSize) : new Uint8Array(outSize);
     const r = new BitReader(input, 0, input.length, FORMAT);
     this.mainLens.fill(0);
