@@ -16,10 +16,13 @@ import {
 import { e8Encode } from './lzx-e8.js';
 import { LZX_MF_MIN_MATCH, LzxMatchFinder, matchLength } from './lzx-match-finder.js';
 
-/** Code length limits of our encoder (the format allows 16 for main and length, 7 aligned, 15 precode). */
+/**
+ * Code length limits of our encoder: the format allows 16 (main, length), 7 (aligned) and 15
+ * (precode); we stay within what wimlib has always written (16/12/7/7), which Windows reads.
+ */
 const MAIN_MAX_LEN = 16;
-const LENGTH_MAX_LEN = 16;
-const PRECODE_MAX_LEN = 15;
+const LENGTH_MAX_LEN = 12;
+const PRECODE_MAX_LEN = 7;
 /** Delta-coded lengths wrap modulo 17; run forms of the precode (see lzx-decompress.ts). */
 const LEN_MODULUS = 17;
 const ZEROS_SHORT_MIN = 4;
