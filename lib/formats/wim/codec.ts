@@ -1,0 +1,56 @@
+// Chunk codecs by name. Each WIM chunk is compressed independently; a codec returns null when it
+// cannot make the chunk smaller, and the chunk is then stored raw.
+import { TsmediaError } from '../../errors.js';
+import { wimError } from './bytes.js';
+import type { WimCompression } from './header.js';
+
+export interface ChunkCodec {
+  compress(input: Uint8Array): Uint8Array | null;
+  decompress(input: Uint8Array, outSize: number): Uint8Array;
+}
+
+const none: ChunkCodec = {
+  compress: () => null,
+  decompress: () => { throw wimError('a chunk of an uncompressed resource cannot be compressed'); },
+};
+
+function notYet(kind: string): ChunkCodec {
+  const fail = (): never => {
+    throw new TsmediaError('EWIM_CODEC', `${kind} compression is not yet supported by this build; use -Compression None or a WIM with another compression`, { codec: kind });
+  };
+  return { compress: fail, decompress: fail };
+}
+
+const codecs: Record<WimCompression, ChunkCodec> = {
+  none,
+  xpress: notYet('XPRESS'),
+  lzx: notYet('LZX'),
+};
+
+export function codecFor(kind: WimCompression): ChunkCodec {
+  return codecs[kind];
+}
+
+/** Compresses chunks; an entry is null where the chunk is to be stored raw. */
+export function compressChunks(kind: WimCompression, chunks: readonly Uint8Array[]): (Uint8Array | null)[] {
+  const c = codecFor(kind);
+  return chunks.map((ch) => {
+    const out = c.compress(ch);
+    return out && out.length < ch.length ? out : null;
+  });
+}
+
+/** Decompresses one stored chunk; stored size == uncompressed size means raw. */
+export function decompressChunk(kind: WimCompression, stored: Uint8Array, outSize: number): Uint8Array {
+  if (stored.length === outSize) return stored;
+  if (stored.length > outSize || stored.length === 0) throw wimError(`chunk stored size ${stored.length} is invalid for ${outSize} bytes`);
+  let out: Uint8Array;
+  try {
+    out = codecFor(kind).decompress(stored, outSize);
+  } catch (e) {
+    if (e instanceof TsmediaError) throw e;
+    throw wimError(`a ${kind.toUpperCase()} chunk does not decompress: ${(e as Error).message}`);
+  }
+  if (out.length !== outSize) throw wimError(`a ${kind.toUpperCase()} chunk decompressed to ${out.length} bytes, expected ${outSize}`);
+  return out;
+}
