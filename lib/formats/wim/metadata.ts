@@ -144,7 +144,7 @@ function fromDisk(d: DiskDentry): WimNode {
     creationTime: d.creationTime, lastAccessTime: d.lastAccessTime, lastWriteTime: d.lastWriteTime,
     dataHash: isDir ? null : nz(dataHash), reparseTag: d.reparseTag, rpFlags: d.rpFlags, reparseHash: nz(reparseHash),
     hardLinkId: d.hardLinkId, namedStreams,
-    tagged: d.tagged, children: isDir ? [] : null,
+    tagged: d.tagged, children: isDir && !isReparse ? [] : null,
   };
 }
 

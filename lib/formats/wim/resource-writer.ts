@@ -1,0 +1,250 @@
+// Writes blobs and metadata resources into an OutFile (edge module): raw for 'none', else cut
+// into 32 KiB chunks compressed in the worker pool, in order, with the chunk table in front.
+// Single-instance: a blob whose SHA-1 is already known is not stored again (its bytes are rewound).
+// Small blobs are read whole and grouped into one pool task; large ones stream through batches, so
+// memory stays bounded (about inFlightLimit() x batch size).
+import { createHash } from 'node:crypto';
+import { closeSync, openSync, readSync } from 'node:fs';
+import { TsmediaError } from '../../errors.js';
+import { inFlightLimit, runTask } from '../../pool/pool.js';
+import { hashHex } from './bytes.js';
+import { chunkTableSize, encodeChunkTable } from './chunk-table.js';
+import { WIM_CHUNK_SIZE, type WimCompression } from './header.js';
+import type { OutFile } from './out-file.js';
+import { RESHDR_FLAG_COMPRESSED, type ResourceHeader } from './resource-header.js';
+
+/** Blobs up to this size are read whole and grouped; larger ones are streamed. */
+const SMALL_BLOB_MAX = 256 * 1024;
+/** A pool task holds up to this many bytes of chunks. */
+const TASK_BYTES = 512 * 1024;
+/** Uncompressed reads stream in blocks of this size straight into the output buffer. */
+const RAW_READ_BLOCK = 1024 * 1024;
+
+export interface BlobRecord {
+  hash: Uint8Array;
+  key: string;
+  size: number;
+  /** Filled once the blob is written (after drain()). */
+  reshdr: ResourceHeader | null;
+  refCount: number;
+}
+
+export type ChunkCompressor = (kind: WimCompression, chunks: Uint8Array[]) => Promise<(Uint8Array | null)[]>;
+
+export const poolCompressor: ChunkCompressor = (kind, chunks) =>
+  runTask<(Uint8Array | null)[]>('wimCompressChunks', { kind, chunks });
+
+interface Job { results: Promise<(Uint8Array | null)[]>; finish(r: (Uint8Array | null)[]): void }
+
+interface SmallPending { rec: BlobRecord; data: Uint8Array; first: number; count: number; flags: number }
+
+function captureError(path: string, e: unknown): TsmediaError {
+  return new TsmediaError('EWIM_CAPTURE', `cannot read ${path}: ${(e as Error).message}`, { path });
+}
+
+export class ResourceWriter {
+  readonly blobs = new Map<string, BlobRecord>();
+  private readonly queue: Job[] = [];
+  private group: SmallPending[] = [];
+  private groupChunks: Uint8Array[] = [];
+  private groupBytes = 0;
+
+  constructor(
+    private readonly out: OutFile,
+    readonly kind: WimCompression,
+    private readonly compressor: ChunkCompressor = poolCompressor,
+    readonly chunkSize: number = WIM_CHUNK_SIZE,
+  ) {}
+
+  /** Stores a file's data (or finds it stored); the record's hash is known on return. */
+  async addFile(path: string, size: number): Promise<BlobRecord> {
+    if (this.kind === 'none') return this.addFileRaw(path, size);
+    if (size <= SMALL_BLOB_MAX) return this.addBuffer(readWhole(path, size), 0);
+    return this.addLarge(path, size);
+  }
+
+  /** Stores in-memory data (metadata resources, reparse data). `dedupe` false for metadata. */
+  async addBuffer(data: Uint8Array, flags: number, dedupe = true): Promise<BlobRecord> {
+    const hash = new Uint8Array(createHash('sha1').update(data).digest());
+    const key = hashHex(hash);
+    const known = dedupe ? this.blobs.get(key) : undefined;
+    if (known) return known;
+    const rec: BlobRecord = { hash, key, size: data.length, reshdr: null, refCount: 0 };
+    if (dedupe) this.blobs.set(key, rec);
+    if (this.kind === 'none') {
+      rec.reshdr = { sizeInWim: data.length, flags, offset: this.out.pos, originalSize: data.length };
+      this.out.write(data);
+      return rec;
+    }
+    const first = this.groupChunks.length;
+    for (let off = 0; off < data.length; off += this.chunkSize) {
+      this.groupChunks.push(data.subarray(off, Math.min(data.length, off + this.chunkSize)));
+    }
+    this.group.push({ rec, data, first, count: this.groupChunks.length - first, flags });
+    this.groupBytes += data.length;
+    if (this.groupBytes >= TASK_BYTES) await this.flushGroup();
+    return rec;
+  }
+
+  private async flushGroup(): Promise<void> {
+    if (this.group.length === 0) return;
+    const group = this.group;
+    const chunks = this.groupChunks;
+    this.group = [];
+    this.groupChunks = [];
+    this.groupBytes = 0;
+    // copies: the pool transfers or clones, and the data views must stay intact for a raw fallback
+    await this.push(this.compressor(this.kind, chunks.map((c) => c.slice())), (results) => {
+      for (const p of group) this.writeCompressed(p, results.slice(p.first, p.first + p.count), chunks.slice(p.first, p.first + p.count));
+    });
+  }
+
+  /** Writes one in-memory blob from its chunk results: chunk table + chunks, or raw if not smaller. */
+  private writeCompressed(p: SmallPending, results: (Uint8Array | null)[], chunks: Uint8Array[]): void {
+    const sizes = results.map((r, i) => r?.length ?? chunks[i]?.length ?? 0);
+    const tableSize = chunkTableSize(p.data.length, this.chunkSize);
+    const total = tableSize + sizes.reduce((a, b) => a + b, 0);
+    const offset = this.out.pos;
+    if (total >= p.data.length) {
+      this.out.write(p.data);
+      p.rec.reshdr = { sizeInWim: p.data.length, flags: p.flags, offset, originalSize: p.data.length };
+      return;
+    }
+    this.out.write(encodeChunkTable(sizes, p.data.length));
+    results.forEach((r, i) => this.out.write(r ?? chunks[i] ?? new Uint8Array(0)));
+    p.rec.reshdr = { sizeInWim: total, flags: p.flags | RESHDR_FLAG_COMPRESSED, offset, originalSize: p.data.length };
+  }
+
+  private async push(results: Promise<(Uint8Array | null)[]>, finish: (r: (Uint8Array | null)[]) => void): Promise<void> {
+    results.catch(() => { /* awaited in order below */ });
+    this.queue.push({ results, finish });
+    while (this.queue.length > inFlightLimit()) await this.drainOne();
+  }
+
+  private async drainOne(): Promise<void> {
+    const job = this.queue.shift();
+    if (job) job.finish(await job.results);
+  }
+
+  /** Waits for every pending write; all records have their reshdr afterwards. */
+  async drain(): Promise<void> {
+    await this.flushGroup();
+    while (this.queue.length) await this.drainOne();
+  }
+
+  private addFileRaw(path: string, size: number): BlobRecord {
+    const start = this.out.pos;
+    const h = createHash('sha1');
+    let fd: number;
+    try { fd = openSync(path, 'r'); } catch (e) { throw captureError(path, e); }
+    try {
+      let left = size;
+      while (left > 0) {
+        const room = this.out.room();
+        const want = Math.min(left, room, RAW_READ_BLOCK);
+        let got: number;
+        try { got = readSync(fd, this.out.buf, this.out.len, want, size - left); } catch (e) { throw captureError(path, e); }
+        if (got === 0) throw new TsmediaError('EWIM_CAPTURE', `${path} shrank while it was being captured`, { path });
+        h.update(this.out.buf.subarray(this.out.len, this.out.len + got));
+        this.out.len += got;
+        left -= got;
+      }
+    } catch (e) {
+      this.out.rewind(start);
+      throw e;
+    } finally {
+      closeSync(fd);
+    }
+    const hash = new Uint8Array(h.digest());
+    const key = hashHex(hash);
+    const known = this.blobs.get(key);
+    if (known) { this.out.rewind(start); return known; }
+    const rec: BlobRecord = { hash, key, size, reshdr: { sizeInWim: size, flags: 0, offset: start, originalSize: size }, refCount: 0 };
+    this.blobs.set(key, rec);
+    return rec;
+  }
+
+  private async addLarge(path: string, size: number): Promise<BlobRecord> {
+    await this.drain();
+    const start = this.out.pos;
+    const tableSize = chunkTableSize(size, this.chunkSize);
+    this.out.write(new Uint8Array(tableSize));
+    const sizes: number[] = [];
+    const h = createHash('sha1');
+    let fd: number;
+    try { fd = openSync(path, 'r'); } catch (e) { throw captureError(path, e); }
+    try {
+      let pos = 0;
+      while (pos < size) {
+        const batch: Uint8Array[] = [];
+        let batchBytes = 0;
+        while (pos < size && batchBytes < TASK_BYTES) {
+          const n = Math.min(this.chunkSize, size - pos);
+          const chunk = new Uint8Array(n);
+          let got = 0;
+          while (got < n) {
+            let r: number;
+            try { r = readSync(fd, chunk, got, n - got, pos + got); } catch (e) { throw captureError(path, e); }
+            if (r === 0) throw new TsmediaError('EWIM_CAPTURE', `${path} shrank while it was being captured`, { path });
+            got += r;
+          }
+          h.update(chunk);
+          batch.push(chunk);
+          batchBytes += n;
+          pos += n;
+        }
+        await this.push(this.compressor(this.kind, batch.map((c) => c.slice())), (results) => {
+          results.forEach((r, i) => {
+            const c = r ?? batch[i] ?? new Uint8Array(0);
+            sizes.push(c.length);
+            this.out.write(c);
+          });
+        });
+      }
+      await this.drain();
+    } catch (e) {
+      await this.drain().catch(() => {});
+      this.out.rewind(start);
+      throw e;
+    } finally {
+      closeSync(fd);
+    }
+    const hash = new Uint8Array(h.digest());
+    const key = hashHex(hash);
+    const known = this.blobs.get(key);
+    if (known) { this.out.rewind(start); return known; }
+    const total = this.out.pos - start;
+    if (total >= size) {
+      // not smaller compressed: store it raw, as wimlib does (and WOF requires)
+      this.out.rewind(start);
+      const again = this.addFileRaw(path, size);
+      if (again.key !== key) throw new TsmediaError('EWIM_CAPTURE', `${path} changed while it was being captured`, { path });
+      return again;
+    }
+    const rec: BlobRecord = { hash, key, size, reshdr: null, refCount: 0 };
+    this.blobs.set(key, rec);
+    this.out.patch(start, encodeChunkTable(sizes, size));
+    rec.reshdr = { sizeInWim: total, flags: RESHDR_FLAG_COMPRESSED, offset: start, originalSize: size };
+    return rec;
+  }
+}
+
+function readWhole(path: string, size: number): Uint8Array {
+  const data = new Uint8Array(size);
+  let fd: number;
+  try { fd = openSync(path, 'r'); } catch (e) { throw captureError(path, e); }
+  try {
+    let got = 0;
+    while (got < size) {
+      const r = readSync(fd, data, got, size - got, got);
+      if (r === 0) throw new TsmediaError('EWIM_CAPTURE', `${path} shrank while it was being captured`, { path });
+      got += r;
+    }
+  } catch (e) {
+    if (e instanceof TsmediaError) throw e;
+    throw captureError(path, e);
+  } finally {
+    closeSync(fd);
+  }
+  return data;
+}
