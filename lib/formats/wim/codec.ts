@@ -3,6 +3,9 @@
 import { TsmediaError } from '../../errors.js';
 import { wimError } from './bytes.js';
 import type { WimCompression } from './header.js';
+import { lzxCompress } from './lzx-compress.js';
+import { lzxDecompress } from './lzx-decompress.js';
+import { xpressCompress, xpressDecompress } from './xpress.js';
 
 export interface ChunkCodec {
   compress(input: Uint8Array): Uint8Array | null;
@@ -14,17 +17,10 @@ const none: ChunkCodec = {
   decompress: () => { throw wimError('a chunk of an uncompressed resource cannot be compressed'); },
 };
 
-function notYet(kind: string): ChunkCodec {
-  const fail = (): never => {
-    throw new TsmediaError('EWIM_CODEC', `${kind} compression is not yet supported by this build; use -Compression None or a WIM with another compression`, { codec: kind });
-  };
-  return { compress: fail, decompress: fail };
-}
-
 const codecs: Record<WimCompression, ChunkCodec> = {
   none,
-  xpress: notYet('XPRESS'),
-  lzx: notYet('LZX'),
+  xpress: { compress: xpressCompress, decompress: xpressDecompress },
+  lzx: { compress: lzxCompress, decompress: lzxDecompress },
 };
 
 export function codecFor(kind: WimCompression): ChunkCodec {

@@ -51,7 +51,7 @@ export class OutFile {
   /** Overwrites bytes at an earlier offset (inside the buffer or already on disk). */
   patch(at: number, bytes: Uint8Array): void {
     if (at + bytes.length > this.pos) throw new RangeError('patch beyond the written data');
-    const inBuf = Math.max(0, at + bytes.length - this.start);
+    const inBuf = Math.min(bytes.length, Math.max(0, at + bytes.length - this.start));
     const onDisk = bytes.length - inBuf;
     let off = 0;
     while (off < onDisk) off += writeSync(this.fd, bytes, off, onDisk - off, at + off);
