@@ -43,6 +43,8 @@ export interface CaptureOptions {
   /** Symbolic links: stored as symlink reparse points (default), or refused with an error. */
   symlinks?: SymlinkPolicy;
   signal?: AbortSignal;
+  /** fsync the file before it is renamed into place (default false, as wimlib). */
+  fsync?: boolean;
   /** Compression backend; default the worker pool. Tests may pass an in-process one. */
   compressor?: ChunkCompressor;
 }
@@ -131,6 +133,7 @@ export interface FinishInput {
   images: XmlElement[];
   header: WimHeader;
   integrity: boolean;
+  fsync: boolean;
 }
 
 /** Writes blob table, XML, integrity table and the final header; closes the file. */
@@ -160,7 +163,7 @@ export function finishWim(f: FinishInput): number {
   h.flags &= ~HDR_FLAG_WRITE_IN_PROGRESS;
   const size = f.out.pos;
   f.out.patch(0, encodeHeader(h));
-  f.out.finish();
+  f.out.finish(f.fsync);
   return size;
 }
 
@@ -206,7 +209,7 @@ export async function captureWim(outPath: string, images: readonly CaptureImageS
     });
     header.guid = opts.guid ?? deriveGuid(opts.now, metaRecs.map((m) => m.hash));
     const size = finishWim({
-      out, tmpPath, writer, header, images: xmlImages, integrity: opts.integrity ?? false,
+      out, tmpPath, writer, header, images: xmlImages, integrity: opts.integrity ?? false, fsync: opts.fsync ?? false,
       metadata: metaRecs.map((m) => ({ reshdr: m.reshdr as ResourceHeader, hash: m.hash })),
     });
     renameSync(tmpPath, outPath);

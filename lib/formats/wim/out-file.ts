@@ -58,11 +58,11 @@ export class OutFile {
     if (inBuf > 0) this.buf.set(bytes.subarray(onDisk), at + onDisk - this.start);
   }
 
-  /** Flushes, cuts the file at the current position, syncs and closes. */
-  finish(): void {
+  /** Flushes, cuts the file at the current position, optionally syncs, and closes. */
+  finish(fsync: boolean): void {
     this.flush();
     ftruncateSync(this.fd, this.start);
-    fsyncSync(this.fd);
+    if (fsync) fsyncSync(this.fd);
     closeSync(this.fd);
   }
 

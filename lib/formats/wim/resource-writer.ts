@@ -6,7 +6,6 @@
 import { createHash } from 'node:crypto';
 import { closeSync, openSync, readSync } from 'node:fs';
 import { TsmediaError } from '../../errors.js';
-import { inFlightLimit, runTask } from '../../pool/pool.js';
 import { hashHex } from './bytes.js';
 import { chunkTableSize, encodeChunkTable } from './chunk-table.js';
 import { WIM_CHUNK_SIZE, type WimCompression } from './header.js';
@@ -31,8 +30,11 @@ export interface BlobRecord {
 
 export type ChunkCompressor = (kind: WimCompression, chunks: Uint8Array[]) => Promise<(Uint8Array | null)[]>;
 
-export const poolCompressor: ChunkCompressor = (kind, chunks) =>
-  runTask<(Uint8Array | null)[]>('wimCompressChunks', { kind, chunks });
+/** The worker pool; loaded on first use, so uncompressed captures never start it. */
+export const poolCompressor: ChunkCompressor = async (kind, chunks) => {
+  const { runTask } = await import('../../pool/pool.js');
+  return runTask<(Uint8Array | null)[]>('wimCompressChunks', { kind, chunks });
+};
 
 interface Job { results: Promise<(Uint8Array | null)[]>; finish(r: (Uint8Array | null)[]): void }
 
@@ -48,6 +50,7 @@ export class ResourceWriter {
   private group: SmallPending[] = [];
   private groupChunks: Uint8Array[] = [];
   private groupBytes = 0;
+  private inFlight = 0;
 
   constructor(
     private readonly out: OutFile,
@@ -118,7 +121,8 @@ export class ResourceWriter {
   private async push(results: Promise<(Uint8Array | null)[]>, finish: (r: (Uint8Array | null)[]) => void): Promise<void> {
     results.catch(() => { /* awaited in order below */ });
     this.queue.push({ results, finish });
-    while (this.queue.length > inFlightLimit()) await this.drainOne();
+    if (this.inFlight === 0) this.inFlight = (await import('../../pool/pool.js')).inFlightLimit();
+    while (this.queue.length > this.inFlight) await this.drainOne();
   }
 
   private async drainOne(): Promise<void> {
