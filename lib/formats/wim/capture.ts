@@ -17,7 +17,7 @@ import {
 import { encodeIntegrity, INTEGRITY_CHUNK_SIZE } from './integrity.js';
 import { encodeMetadata, isDirectory, walkTree, type WimNode } from './metadata.js';
 import { OutFile } from './out-file.js';
-import { RESHDR_FLAG_METADATA, type ResourceHeader } from './resource-header.js';
+import { EMPTY_RESHDR, RESHDR_FLAG_METADATA, type ResourceHeader } from './resource-header.js';
 import { ResourceWriter, type BlobRecord, type ChunkCompressor } from './resource-writer.js';
 import { dateToFiletime, scanTree, type SymlinkPolicy } from './scan.js';
 import { encodeXmlBytes, imageElement, wimXml, type ImageStats, type XmlElement } from './xml.js';
@@ -153,6 +153,7 @@ export function finishWim(f: FinishInput): number {
   h.imageCount = f.metadata.length;
   const boot = h.bootIndex > 0 ? f.metadata[h.bootIndex - 1] : undefined;
   if (boot) h.bootMetadata = boot.reshdr;
+  h.integrity = EMPTY_RESHDR;
   if (f.integrity) {
     f.out.flush();
     const end = h.blobTable.offset + h.blobTable.sizeInWim;
@@ -165,6 +166,43 @@ export function finishWim(f: FinishInput): number {
   f.out.patch(0, encodeHeader(h));
   f.out.finish(f.fsync);
   return size;
+}
+
+export interface AddedImages {
+  images: CapturedImage[];
+  xml: XmlElement[];
+  metadata: { reshdr: ResourceHeader; hash: Uint8Array }[];
+}
+
+/** Scans and stores the trees' data, then their metadata resources; images numbered from `first`. */
+export async function addImages(writer: ResourceWriter, specs: readonly (CaptureImageSpec & { name: string })[], first: number, opts: CaptureOptions): Promise<AddedImages> {
+  const scans = [];
+  for (const spec of specs) {
+    const scan = scanTree(spec.source, { ...(opts.symlinks ? { symlinks: opts.symlinks } : {}), ...(opts.signal ? { signal: opts.signal } : {}) });
+    for (const f of scan.files) {
+      if (opts.signal?.aborted) throw new TsmediaError('EABORTED', 'capture was cancelled');
+      const rec = await writer.addFile(f.path, f.size);
+      for (const n of f.nodes) n.dataHash = rec.hash;
+    }
+    for (const r of scan.reparse) r.node.reparseHash = (await writer.addBuffer(r.data, 0)).hash;
+    countReferences(scan.root, writer.blobs);
+    scans.push(scan);
+  }
+  await writer.drain();
+  const sizeOf = (h: Uint8Array): number => writer.blobs.get(hashHex(h))?.size ?? 0;
+  const metaRecs: BlobRecord[] = [];
+  for (const scan of scans) metaRecs.push(await writer.addBuffer(encodeMetadata({ security: [], root: scan.root }), RESHDR_FLAG_METADATA, false));
+  await writer.drain();
+  const time = dateToFiletime(opts.now);
+  const images: CapturedImage[] = [];
+  const xml = scans.map((scan, i) => {
+    const stats = imageStats(scan.root, sizeOf);
+    const spec = specs[i];
+    const name = spec?.name ?? '';
+    images.push({ index: first + i, name, skipped: scan.skipped, ...stats });
+    return imageElement(first + i, { ...stats, name, ...(spec?.description ? { description: spec.description } : {}), creationTime: time, lastModificationTime: time });
+  });
+  return { images, xml, metadata: metaRecs.map((m) => ({ reshdr: m.reshdr as ResourceHeader, hash: m.hash })) };
 }
 
 /** Captures one or more directory trees as the images of a new WIM at `outPath`. */
@@ -181,39 +219,14 @@ export async function captureWim(outPath: string, images: readonly CaptureImageS
     header.bootIndex = opts.bootIndex ?? 0;
     out.write(encodeHeader(header));
     const writer = new ResourceWriter(out, opts.compression, opts.compressor);
-    const scans = [];
-    for (const spec of images) {
-      const scan = scanTree(spec.source, { ...(opts.symlinks ? { symlinks: opts.symlinks } : {}), ...(opts.signal ? { signal: opts.signal } : {}) });
-      for (const f of scan.files) {
-        if (opts.signal?.aborted) throw new TsmediaError('EABORTED', 'capture was cancelled');
-        const rec = await writer.addFile(f.path, f.size);
-        for (const n of f.nodes) n.dataHash = rec.hash;
-      }
-      for (const r of scan.reparse) r.node.reparseHash = (await writer.addBuffer(r.data, 0)).hash;
-      countReferences(scan.root, writer.blobs);
-      scans.push(scan);
-    }
-    await writer.drain();
-    const sizeOf = (h: Uint8Array): number => writer.blobs.get(hashHex(h))?.size ?? 0;
-    const metaRecs: BlobRecord[] = [];
-    for (const scan of scans) metaRecs.push(await writer.addBuffer(encodeMetadata({ security: [], root: scan.root }), RESHDR_FLAG_METADATA, false));
-    await writer.drain();
-    const time = dateToFiletime(opts.now);
-    const result: CapturedImage[] = [];
-    const xmlImages = scans.map((scan, i) => {
-      const stats = imageStats(scan.root, sizeOf);
-      const name = names[i] ?? '';
-      const desc = images[i]?.description;
-      result.push({ index: i + 1, name, skipped: scan.skipped, ...stats });
-      return imageElement(i + 1, { ...stats, name, ...(desc ? { description: desc } : {}), creationTime: time, lastModificationTime: time });
-    });
-    header.guid = opts.guid ?? deriveGuid(opts.now, metaRecs.map((m) => m.hash));
+    const added = await addImages(writer, images.map((s, i) => ({ ...s, name: names[i] ?? '' })), 1, opts);
+    header.guid = opts.guid ?? deriveGuid(opts.now, added.metadata.map((m) => m.hash));
     const size = finishWim({
-      out, tmpPath, writer, header, images: xmlImages, integrity: opts.integrity ?? false, fsync: opts.fsync ?? false,
-      metadata: metaRecs.map((m) => ({ reshdr: m.reshdr as ResourceHeader, hash: m.hash })),
+      out, tmpPath, writer, header, images: added.xml, integrity: opts.integrity ?? false, fsync: opts.fsync ?? false,
+      metadata: added.metadata,
     });
     renameSync(tmpPath, outPath);
-    return { path: outPath, images: result, blobCount: [...writer.blobs.values()].filter((b) => b.refCount > 0).length, size };
+    return { path: outPath, images: added.images, blobCount: [...writer.blobs.values()].filter((b) => b.refCount > 0).length, size };
   } catch (e) {
     out.close();
     rmSync(tmpPath, { force: true });

@@ -164,6 +164,12 @@ export class Wim {
     return m;
   }
 
+  /** The blob table of part 1: metadata entries in image order, and the file blobs. */
+  blobTable(): { metadata: readonly BlobEntry[]; blobs: BlobEntry[] } {
+    const main = this.parts[0];
+    return { metadata: this.metadataEntries, blobs: [...this.blobs.values()].filter((b) => b.part === main).map((b) => b.entry) };
+  }
+
   /** Size of the blob with this SHA-1, or undefined if not in this WIM (or its parts). */
   blobSize(hash: Uint8Array): number | undefined {
     return this.blobs.get(hashHex(hash))?.entry.reshdr.originalSize;
