@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Benchmark: capture a corpus with tsmedia and with `wimlib-imagex capture --threads=N`, same run,
-// and print time ratios, size ratios and our peak RSS. Corpus: folders given as arguments (copied
+// and print time ratios, size ratios and our peak RSS; then apply wimlib's WIM with both. Corpus: folders given as arguments (copied
 // once into .bench/wim-corpus), default /usr/lib/python3.11 and /usr/share/doc.
 // Usage: npm run build && node bench/wim-capture.mjs [--compress=none|xpress|lzx] [dirs...]
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -38,6 +38,13 @@ const [out, src, kind] = process.argv.slice(2);
 await captureWim(out, [{ source: src, name: 'corpus' }], { compression: kind, now: new Date(0) });
 await closePool();
 `);
+const applier = join(work, 'apply-one.mjs');
+writeFileSync(applier, `import { openWim } from '${resolve('dist/lib/formats/wim/reader.js')}';
+import { applyImage } from '${resolve('dist/lib/formats/wim/apply.js')}';
+const w = openWim(process.argv[2]);
+applyImage(w, 1, process.argv[3], { unsafeSymlinks: true });
+w.close();
+`);
 for (const kind of kinds) {
   const ours = join(work, `ours-${kind}.wim`);
   const theirs = join(work, `wimlib-${kind}.wim`);
@@ -59,4 +66,19 @@ for (const kind of kinds) {
   const so = statSync(ours).size;
   const sw = statSync(theirs).size;
   console.log(`${kind}: tsmedia ${o.secs.toFixed(2)} s (peak ${o.rssMb.toFixed(0)} MB), wimlib ${w.secs.toFixed(2)} s -> ${(o.secs / w.secs).toFixed(2)}x time; size ${so} vs ${sw} -> ${(so / sw).toFixed(3)}x`);
+
+  let wa = Infinity;
+  let oa = Infinity;
+  let oaRss = 0;
+  for (let i = 0; i < 3; i++) {
+    const dw = join(work, `apply-w-${i}`);
+    const dO = join(work, `apply-o-${i}`);
+    execFileSync('sync');
+    wa = Math.min(wa, timed('wimlib-imagex', ['apply', theirs, '1', dw]).secs);
+    execFileSync('sync');
+    const r = timed(process.execPath, [applier, theirs, dO]);
+    if (r.secs < oa) { oa = r.secs; oaRss = r.rssMb; }
+  }
+  for (let i = 0; i < 3; i++) for (const d of [`apply-w-${i}`, `apply-o-${i}`]) rmSync(join(work, d), { recursive: true, force: true });
+  console.log(`${kind} apply: tsmedia ${oa.toFixed(2)} s (peak ${oaRss.toFixed(0)} MB), wimlib ${wa.toFixed(2)} s -> ${(oa / wa).toFixed(2)}x time`);
 }

@@ -6,7 +6,7 @@
 // (no '..', separators or NUL); files are created exclusively; symlinks are made last, so nothing is
 // ever written through one; a link whose target leaves the target folder is not created unless
 // `unsafeSymlinks` is set.
-import { closeSync, linkSync, lutimesSync, mkdirSync, openSync, readdirSync, symlinkSync, utimesSync, writeSync } from 'node:fs';
+import { closeSync, futimesSync, linkSync, lutimesSync, mkdirSync, openSync, readdirSync, symlinkSync, utimesSync, writeSync } from 'node:fs';
 import { dirname, join, posix, relative } from 'node:path';
 import { NotFoundError, TsmediaError } from '../../errors.js';
 import { FILE_ATTRIBUTE_REPARSE_POINT } from './dentry.js';
@@ -63,7 +63,7 @@ export function applyTree(wim: Wim, root: WimNode, dest: string, opts: ApplyOpti
   const r: ApplyResult = { dirs: 0, files: 0, hardLinks: 0, symlinks: 0, bytes: 0, skippedStreams: 0, skippedLinks: [] };
   const linked = new Map<bigint, string>();
   const links: { rel: string; node: WimNode }[] = [];
-  const timed: { path: string; node: WimNode }[] = [];
+  const dirTimes: { path: string; node: WimNode }[] = [];
   for (const { path: rel, node } of walkTree(root)) {
     if (opts.signal?.aborted) throw new TsmediaError('EABORTED', 'apply was cancelled');
     if (rel === '') continue;
@@ -73,7 +73,7 @@ export function applyTree(wim: Wim, root: WimNode, dest: string, opts: ApplyOpti
     if (node.children) {
       mkdirSync(local);
       r.dirs++;
-      timed.push({ path: local, node });
+      dirTimes.push({ path: local, node });
       continue;
     }
     const first = node.hardLinkId !== 0n ? linked.get(node.hardLinkId) : undefined;
@@ -91,12 +91,13 @@ export function applyTree(wim: Wim, root: WimNode, dest: string, opts: ApplyOpti
           r.bytes += chunk.length;
         }
       }
+      // through the descriptor: no second path lookup
+      futimesSync(fd, filetimeToSeconds(node.lastAccessTime), filetimeToSeconds(node.lastWriteTime));
     } finally {
       closeSync(fd);
     }
     if (node.hardLinkId !== 0n) linked.set(node.hardLinkId, local);
     r.files++;
-    timed.push({ path: local, node });
   }
   for (const { rel, node } of links) {
     const target = linkTarget(wim, rel, node, opts);
@@ -106,9 +107,9 @@ export function applyTree(wim: Wim, root: WimNode, dest: string, opts: ApplyOpti
     lutimesSync(local, filetimeToSeconds(node.lastAccessTime), filetimeToSeconds(node.lastWriteTime));
     r.symlinks++;
   }
-  // times last, directories after their contents
-  for (let i = timed.length - 1; i >= 0; i--) {
-    const t = timed[i];
+  // directory times last, after their contents
+  for (let i = dirTimes.length - 1; i >= 0; i--) {
+    const t = dirTimes[i];
     if (t) utimesSync(t.path, filetimeToSeconds(t.node.lastAccessTime), filetimeToSeconds(t.node.lastWriteTime));
   }
   return r;
