@@ -63,7 +63,7 @@ export class ResourceWriter {
   async addFile(path: string, size: number): Promise<BlobRecord> {
     if (this.kind === 'none') return this.addFileRaw(path, size);
     if (size <= SMALL_BLOB_MAX) return this.addBuffer(readWhole(path, size), 0);
-    return this.addLarge(path, size);
+    return this.addLarge(size, () => fileSource(path));
   }
 
   /** Stores in-memory data (metadata resources, reparse data). `dedupe` false for metadata. */
@@ -137,27 +137,66 @@ export class ResourceWriter {
   }
 
   private addFileRaw(path: string, size: number): BlobRecord {
+    return this.addRawFrom(size, () => fileSource(path));
+  }
+
+  /** Stores data that is not in a file (a stream of another WIM, re-compressed). */
+  async addStream(size: number, open: () => ByteSource): Promise<BlobRecord> {
+    if (this.kind === 'none') return this.addRawFrom(size, open);
+    if (size <= SMALL_BLOB_MAX) {
+      const data = new Uint8Array(size);
+      const src = open();
+      try { src.read(data); } finally { src.close(); }
+      return this.addBuffer(data, 0);
+    }
+    return this.addLarge(size, open);
+  }
+
+  /** Copies a resource as stored (same codec and chunk size): no recompression. */
+  addStored(hash: Uint8Array, reshdr: ResourceHeader, open: () => ByteSource): BlobRecord {
+    const key = hashHex(hash);
+    const known = this.blobs.get(key);
+    if (known) return known;
+    const offset = this.out.pos;
+    const src = open();
+    try {
+      for (let left = reshdr.sizeInWim; left > 0;) {
+        const n = Math.min(left, this.out.room(), RAW_READ_BLOCK);
+        src.read(this.out.buf.subarray(this.out.len, this.out.len + n));
+        this.out.len += n;
+        left -= n;
+      }
+    } catch (e) {
+      this.out.rewind(offset);
+      throw e;
+    } finally {
+      src.close();
+    }
+    const rec: BlobRecord = { hash, key, size: reshdr.originalSize, reshdr: { ...reshdr, offset }, refCount: 0 };
+    this.blobs.set(key, rec);
+    return rec;
+  }
+
+  /** Uncompressed: bytes go straight into the output buffer and are hashed there. */
+  private addRawFrom(size: number, open: () => ByteSource): BlobRecord {
     const start = this.out.pos;
     const h = createHash('sha1');
-    let fd: number;
-    try { fd = openSync(path, 'r'); } catch (e) { throw captureError(path, e); }
+    const src = open();
     try {
       let left = size;
       while (left > 0) {
-        const room = this.out.room();
-        const want = Math.min(left, room, RAW_READ_BLOCK);
-        let got: number;
-        try { got = readSync(fd, this.out.buf, this.out.len, want, size - left); } catch (e) { throw captureError(path, e); }
-        if (got === 0) throw new TsmediaError('EWIM_CAPTURE', `${path} shrank while it was being captured`, { path });
-        h.update(this.out.buf.subarray(this.out.len, this.out.len + got));
-        this.out.len += got;
-        left -= got;
+        const n = Math.min(left, this.out.room(), RAW_READ_BLOCK);
+        const view = this.out.buf.subarray(this.out.len, this.out.len + n);
+        src.read(view);
+        h.update(view);
+        this.out.len += n;
+        left -= n;
       }
     } catch (e) {
       this.out.rewind(start);
       throw e;
     } finally {
-      closeSync(fd);
+      src.close();
     }
     const hash = new Uint8Array(h.digest());
     const key = hashHex(hash);
@@ -168,15 +207,15 @@ export class ResourceWriter {
     return rec;
   }
 
-  private async addLarge(path: string, size: number): Promise<BlobRecord> {
+  /** Compressed, streamed: batches of chunks through the pool, chunk table patched in at the end. */
+  private async addLarge(size: number, open: () => ByteSource): Promise<BlobRecord> {
     await this.drain();
     const start = this.out.pos;
     const tableSize = chunkTableSize(size, this.chunkSize);
     this.out.write(new Uint8Array(tableSize));
     const sizes: number[] = [];
     const h = createHash('sha1');
-    let fd: number;
-    try { fd = openSync(path, 'r'); } catch (e) { throw captureError(path, e); }
+    const src = open();
     try {
       let pos = 0;
       while (pos < size) {
@@ -185,13 +224,7 @@ export class ResourceWriter {
         while (pos < size && batchBytes < TASK_BYTES) {
           const n = Math.min(this.chunkSize, size - pos);
           const chunk = new Uint8Array(n);
-          let got = 0;
-          while (got < n) {
-            let r: number;
-            try { r = readSync(fd, chunk, got, n - got, pos + got); } catch (e) { throw captureError(path, e); }
-            if (r === 0) throw new TsmediaError('EWIM_CAPTURE', `${path} shrank while it was being captured`, { path });
-            got += r;
-          }
+          src.read(chunk);
           h.update(chunk);
           batch.push(chunk);
           batchBytes += n;
@@ -211,7 +244,7 @@ export class ResourceWriter {
       this.out.rewind(start);
       throw e;
     } finally {
-      closeSync(fd);
+      src.close();
     }
     const hash = new Uint8Array(h.digest());
     const key = hashHex(hash);
@@ -221,8 +254,8 @@ export class ResourceWriter {
     if (total >= size) {
       // not smaller compressed: store it raw, as wimlib does (and WOF requires)
       this.out.rewind(start);
-      const again = this.addFileRaw(path, size);
-      if (again.key !== key) throw new TsmediaError('EWIM_CAPTURE', `${path} changed while it was being captured`, { path });
+      const again = this.addRawFrom(size, open);
+      if (again.key !== key) throw new TsmediaError('EWIM_CAPTURE', 'the data changed while it was being captured');
       return again;
     }
     const rec: BlobRecord = { hash, key, size, reshdr: null, refCount: 0 };
@@ -231,6 +264,54 @@ export class ResourceWriter {
     rec.reshdr = { sizeInWim: total, flags: RESHDR_FLAG_COMPRESSED, offset: start, originalSize: size };
     return rec;
   }
+}
+
+/** Sequential bytes: read() fills its argument completely or throws. */
+export interface ByteSource {
+  read(into: Uint8Array): void;
+  close(): void;
+}
+
+export function fileSource(path: string): ByteSource {
+  let fd: number;
+  try { fd = openSync(path, 'r'); } catch (e) { throw captureError(path, e); }
+  let pos = 0;
+  return {
+    read(into) {
+      for (let got = 0; got < into.length;) {
+        let r: number;
+        try { r = readSync(fd, into, got, into.length - got, pos); } catch (e) { throw captureError(path, e); }
+        if (r === 0) throw new TsmediaError('EWIM_CAPTURE', `${path} shrank while it was being captured`, { path });
+        got += r;
+        pos += r;
+      }
+    },
+    close() { closeSync(fd); },
+  };
+}
+
+/** A ByteSource over a generator of pieces (a stream decompressed from another WIM). */
+export function iteratorSource(it: Iterator<Uint8Array>): ByteSource {
+  let cur: Uint8Array = new Uint8Array(0);
+  let at = 0;
+  return {
+    read(into) {
+      for (let got = 0; got < into.length;) {
+        if (at === cur.length) {
+          const n = it.next();
+          if (n.done) throw new TsmediaError('EWIM_IO', 'a stream ended early');
+          cur = n.value;
+          at = 0;
+          continue;
+        }
+        const k = Math.min(into.length - got, cur.length - at);
+        into.set(cur.subarray(at, at + k), got);
+        got += k;
+        at += k;
+      }
+    },
+    close() { it.return?.(); },
+  };
 }
 
 function readWhole(path: string, size: number): Uint8Array {
