@@ -170,6 +170,20 @@ export class Wim {
     return { metadata: this.metadataEntries, blobs: [...this.blobs.values()].filter((b) => b.part === main).map((b) => b.entry) };
   }
 
+  /** A blob's resource as stored, to copy into another WIM without recompressing. */
+  stored(hash: Uint8Array): { reshdr: ResourceHeader; chunkSize: number; open(): { read(into: Uint8Array): void; close(): void } } {
+    const { entry, part } = this.locate(hash);
+    checkResourceBounds(entry.reshdr, part.size, `stream ${hashHex(hash)}`);
+    return {
+      reshdr: entry.reshdr,
+      chunkSize: part.header.chunkSize,
+      open: () => {
+        let pos = entry.reshdr.offset;
+        return { read(into) { readAt(part, into, pos); pos += into.length; }, close() { /* the WIM owns the descriptor */ } };
+      },
+    };
+  }
+
   /** Size of the blob with this SHA-1, or undefined if not in this WIM (or its parts). */
   blobSize(hash: Uint8Array): number | undefined {
     return this.blobs.get(hashHex(hash))?.entry.reshdr.originalSize;
