@@ -1,11 +1,16 @@
 // DISM-style WIM cmdlets: New-WindowsImage (capture), Add-WindowsImage (append), Get-WindowsImage
-// (list / details), Expand-WindowsImage (apply). Thin: bind, call lib/formats/wim, return objects.
-import { existsSync, readdirSync } from 'node:fs';
+// (list / details), Expand-WindowsImage (apply), Split-, Export-, Test-WindowsImage and
+// Get-WindowsImageContent. Thin: bind, call lib/formats/wim, return objects.
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { NotFoundError, UsageError } from '../errors.js';
 import { appendImage } from '../formats/wim/append.js';
 import { applyImage } from '../formats/wim/apply.js';
 import { captureWim } from '../formats/wim/capture.js';
+import { exportImage } from '../formats/wim/export.js';
+import { walkTree } from '../formats/wim/metadata.js';
+import { splitWim } from '../formats/wim/split.js';
+import { verifyWim } from '../formats/wim/verify.js';
 import type { WimCompression } from '../formats/wim/header.js';
 import { openWim, type Wim, type WimImageInfo } from '../formats/wim/reader.js';
 import { FILETIME_UNIX_EPOCH } from '../formats/wim/scan.js';
@@ -177,4 +182,102 @@ export const expandWindowsImage: CmdletSpec = {
   },
 };
 
-export const windowsImageCmdlets: CmdletSpec[] = [newWindowsImage, addWindowsImage, getWindowsImage, expandWindowsImage];
+export const splitWindowsImage: CmdletSpec = {
+  name: 'Split-WindowsImage',
+  synopsis: 'Splits a WIM into .swm parts of at most a given size.',
+  description: 'Parts are named X.swm, X2.swm, X3.swm... Streams are copied as stored and never span parts, so a part holding one large stream can be bigger than asked.',
+  parameters: [
+    imagePathParam,
+    { name: 'SplitImagePath', type: 'string', mandatory: true, position: 1, help: 'The first part, e.g. install.swm.' },
+    { name: 'FileSize', type: 'size', mandatory: true, help: 'Largest part size (bytes, or with MB/GB). DISM takes megabytes: 4000MB.' },
+    { name: 'CheckIntegrity', type: 'switch', help: 'Write an integrity table in every part.' },
+  ],
+  async run(p, ctx) {
+    await Promise.resolve();
+    const path = resolve(String(p['ImagePath']));
+    const first = resolve(String(p['SplitImagePath']));
+    if (!ctx.shouldProcess(first, 'Split image')) return undefined;
+    const parts = withWim(path, [], (w) => splitWim(w, first, Number(p['FileSize']), { integrity: Boolean(p['CheckIntegrity']), fsync: true }));
+    return parts.map((part, i) => ({ Part: i + 1, Path: part, Size: statSync(part).size }));
+  },
+};
+
+export const exportWindowsImage: CmdletSpec = {
+  name: 'Export-WindowsImage',
+  synopsis: 'Copies an image of a WIM into a new or an existing WIM.',
+  defaultParameterSet: 'ByIndex',
+  parameters: [
+    { name: 'SourceImagePath', type: 'string', mandatory: true, position: 0, help: 'The WIM to copy from.' },
+    { name: 'SourceIndex', type: 'int', parameterSets: ['ByIndex'], mandatory: ['ByIndex'], help: 'The image index.' },
+    { name: 'SourceName', type: 'string', parameterSets: ['ByName'], mandatory: ['ByName'], help: 'The image name.' },
+    { name: 'DestinationImagePath', type: 'string', mandatory: true, position: 1, help: 'The WIM to copy into (created if missing).' },
+    { name: 'DestinationName', type: 'string', help: 'A new name for the image.' },
+    compressionParam,
+    { name: 'SplitImageFilePattern', type: 'string', help: 'The parts of a split source WIM, e.g. install*.swm.' },
+    { name: 'CheckIntegrity', type: 'switch', help: 'Write an integrity table.' },
+    { name: 'Setbootable', type: 'switch', help: 'Mark the exported image bootable.' },
+  ],
+  async run(p, ctx) {
+    const srcPath = resolve(String(p['SourceImagePath']));
+    const dest = resolve(String(p['DestinationImagePath']));
+    const w = openWim(srcPath, { refs: refsOf(p).filter((r) => r !== srcPath) });
+    try {
+      const img = pickImage(w, { Index: p['SourceIndex'] as number, Name: p['SourceName'] as string } as BoundParameters);
+      if (!ctx.shouldProcess(dest, `Export image ${img.index}`)) return undefined;
+      const r = await exportImage(w, img.index, dest, {
+        now: ctx.now(), signal: ctx.signal, fsync: true, bootable: Boolean(p['Setbootable']),
+        ...(p['CompressionType'] !== undefined ? { compression: compressionOf(p) } : {}),
+        ...(p['DestinationName'] !== undefined ? { name: String(p['DestinationName']) } : {}),
+        ...(p['CheckIntegrity'] ? { integrity: true } : {}),
+      });
+      return { ImagePath: dest, ImageIndex: r.index, ImageName: str(p, 'DestinationName') ?? img.name, Size: r.size };
+    } finally {
+      w.close();
+    }
+  },
+};
+
+export const testWindowsImage: CmdletSpec = {
+  name: 'Test-WindowsImage',
+  synopsis: 'Verifies a WIM: integrity table, every image, every stream by SHA-1.',
+  parameters: [
+    imagePathParam,
+    { name: 'SplitImageFilePattern', type: 'string', help: 'The parts of a split WIM, e.g. install*.swm.' },
+  ],
+  async run(p, ctx) {
+    await Promise.resolve();
+    const path = resolve(String(p['ImagePath']));
+    return withWim(path, refsOf(p), (w) => {
+      const r = verifyWim(w, { signal: ctx.signal });
+      return { ImagePath: path, Valid: true, IntegrityChecked: r.integrityChecked, Images: r.images, Streams: r.streams, Bytes: r.bytes };
+    });
+  },
+};
+
+export const getWindowsImageContent: CmdletSpec = {
+  name: 'Get-WindowsImageContent',
+  synopsis: 'Lists the paths in an image of a WIM.',
+  defaultParameterSet: 'ByIndex',
+  parameters: [
+    imagePathParam,
+    { name: 'Index', type: 'int', parameterSets: ['ByIndex'], mandatory: ['ByIndex'], help: 'The image index.' },
+    { name: 'Name', type: 'string', parameterSets: ['ByName'], mandatory: ['ByName'], help: 'The image name.' },
+  ],
+  async run(p) {
+    await Promise.resolve();
+    return withWim(resolve(String(p['ImagePath'])), [], (w) => {
+      const img = pickImage(w, p);
+      const lines: string[] = [];
+      for (const { path, node } of walkTree(w.image(img.index).root)) {
+        if (path === '') continue;
+        lines.push(path.replace(/\//g, '\\') + (node.children ? '\\' : ''));
+      }
+      return lines;
+    });
+  },
+};
+
+export const windowsImageCmdlets: CmdletSpec[] = [
+  newWindowsImage, addWindowsImage, getWindowsImage, expandWindowsImage,
+  splitWindowsImage, exportWindowsImage, testWindowsImage, getWindowsImageContent,
+];

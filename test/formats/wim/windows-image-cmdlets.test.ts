@@ -55,3 +55,27 @@ test('New-, Add-, Get-, Expand-WindowsImage: capture, append, list, details, app
   t.true(readFileSync(wim).equals(before));
   t.is(w.whatIfs.length, 1);
 });
+
+test('Split-, Export-, Test-WindowsImage and Get-WindowsImageContent', async (t) => {
+  const { splitWindowsImage, exportWindowsImage, testWindowsImage, getWindowsImageContent } = await import('../../../lib/cmdlets/windows-image.js');
+  const dir = await tempDir(t, 'tsm-wim-');
+  makeTree(join(dir, 'src'));
+  const { writeFileSync } = await import('node:fs');
+  const { prng } = await import('./tree-fixture.js');
+  writeFileSync(join(dir, 'src', 'r1.bin'), prng(1, 700_000));
+  writeFileSync(join(dir, 'src', 'r2.bin'), prng(2, 700_000));
+  const wim = join(dir, 'install.wim');
+  await newWindowsImage.run({ ImagePath: wim, CapturePath: join(dir, 'src'), Name: 'Pro', CompressionType: 'None' }, ctx());
+  const content = await getWindowsImageContent.run({ ImagePath: wim, Index: 1 }, ctx()) as string[];
+  t.true(content.includes('boot\\'));
+  t.true(content.includes('boot\\BCD'));
+  const parts = await splitWindowsImage.run({ ImagePath: wim, SplitImagePath: join(dir, 'install.swm'), FileSize: 1024 * 1024 }, ctx()) as { Part: number; Path: string }[];
+  t.true(parts.length >= 2);
+  const tested = await testWindowsImage.run({ ImagePath: join(dir, 'install.swm'), SplitImageFilePattern: join(dir, 'install*.swm') }, ctx()) as Record<string, unknown>;
+  t.is(tested['Valid'], true);
+  const exported = await exportWindowsImage.run({ SourceImagePath: join(dir, 'install.swm'), SplitImageFilePattern: join(dir, 'install*.swm'), SourceIndex: 1, DestinationImagePath: join(dir, 'one.wim'), CompressionType: 'Max', DestinationName: 'Pro LZX' }, ctx()) as Record<string, unknown>;
+  t.is(exported['ImageName'], 'Pro LZX');
+  const v = await run('wimlib-imagex', ['verify', join(dir, 'one.wim')]);
+  t.is(v.code, 0, v.stderr);
+  t.regex((await run('wimlib-imagex', ['info', join(dir, 'one.wim')])).stdout, /Compression:\s+LZX/);
+});
