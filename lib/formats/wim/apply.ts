@@ -58,8 +58,18 @@ export function extractFolderFromWim(wim: Wim, index: number, folder: string, de
   return applyTree(wim, node, dest, opts);
 }
 
+/** File system errors become one clear error naming the path; typed errors pass through. */
+function applyError(rel: string, e: unknown): TsmediaError {
+  if (e instanceof TsmediaError) return e;
+  return new TsmediaError('EWIM_APPLY', `cannot apply ${rel}: ${(e as Error).message}`, { path: rel });
+}
+
 export function applyTree(wim: Wim, root: WimNode, dest: string, opts: ApplyOptions = {}): ApplyResult {
-  prepareTarget(dest);
+  try {
+    prepareTarget(dest);
+  } catch (e) {
+    throw applyError(dest, e);
+  }
   const r: ApplyResult = { dirs: 0, files: 0, hardLinks: 0, symlinks: 0, bytes: 0, skippedStreams: 0, skippedLinks: [] };
   const linked = new Map<bigint, string>();
   const links: { rel: string; node: WimNode }[] = [];
@@ -67,45 +77,23 @@ export function applyTree(wim: Wim, root: WimNode, dest: string, opts: ApplyOpti
   for (const { path: rel, node } of walkTree(root)) {
     if (opts.signal?.aborted) throw new TsmediaError('EABORTED', 'apply was cancelled');
     if (rel === '') continue;
-    const local = join(dest, ...rel.split('/'));
-    r.skippedStreams += node.namedStreams.length;
-    if (node.attributes & FILE_ATTRIBUTE_REPARSE_POINT) { links.push({ rel, node }); continue; }
-    if (node.children) {
-      mkdirSync(local);
-      r.dirs++;
-      dirTimes.push({ path: local, node });
-      continue;
-    }
-    const first = node.hardLinkId !== 0n ? linked.get(node.hardLinkId) : undefined;
-    if (first !== undefined) {
-      linkSync(first, local);
-      r.hardLinks++;
-      continue;
-    }
-    const fd = openSync(local, 'wx', 0o644);
     try {
-      if (node.dataHash) {
-        for (const chunk of wim.blobChunks(node.dataHash)) {
-          let off = 0;
-          while (off < chunk.length) off += writeSync(fd, chunk, off, chunk.length - off);
-          r.bytes += chunk.length;
-        }
-      }
-      // through the descriptor: no second path lookup
-      futimesSync(fd, filetimeToSeconds(node.lastAccessTime), filetimeToSeconds(node.lastWriteTime));
-    } finally {
-      closeSync(fd);
+      applyNode(wim, rel, node, dest, r, linked, links, dirTimes);
+    } catch (e) {
+      throw applyError(rel, e);
     }
-    if (node.hardLinkId !== 0n) linked.set(node.hardLinkId, local);
-    r.files++;
   }
   for (const { rel, node } of links) {
-    const target = linkTarget(wim, rel, node, opts);
-    if (target === null) { r.skippedLinks.push(rel); continue; }
-    const local = join(dest, ...rel.split('/'));
-    symlinkSync(target, local);
-    lutimesSync(local, filetimeToSeconds(node.lastAccessTime), filetimeToSeconds(node.lastWriteTime));
-    r.symlinks++;
+    try {
+      const target = linkTarget(wim, rel, node, opts);
+      if (target === null) { r.skippedLinks.push(rel); continue; }
+      const local = join(dest, ...rel.split('/'));
+      symlinkSync(target, local);
+      lutimesSync(local, filetimeToSeconds(node.lastAccessTime), filetimeToSeconds(node.lastWriteTime));
+      r.symlinks++;
+    } catch (e) {
+      throw applyError(rel, e);
+    }
   }
   // directory times last, after their contents
   for (let i = dirTimes.length - 1; i >= 0; i--) {
@@ -113,6 +101,43 @@ export function applyTree(wim: Wim, root: WimNode, dest: string, opts: ApplyOpti
     if (t) utimesSync(t.path, filetimeToSeconds(t.node.lastAccessTime), filetimeToSeconds(t.node.lastWriteTime));
   }
   return r;
+}
+
+function applyNode(
+  wim: Wim, rel: string, node: WimNode, dest: string, r: ApplyResult, linked: Map<bigint, string>,
+  links: { rel: string; node: WimNode }[], dirTimes: { path: string; node: WimNode }[],
+): void {
+  const local = join(dest, ...rel.split('/'));
+  r.skippedStreams += node.namedStreams.length;
+  if (node.attributes & FILE_ATTRIBUTE_REPARSE_POINT) { links.push({ rel, node }); return; }
+  if (node.children) {
+    mkdirSync(local);
+    r.dirs++;
+    dirTimes.push({ path: local, node });
+    return;
+  }
+  const first = node.hardLinkId !== 0n ? linked.get(node.hardLinkId) : undefined;
+  if (first !== undefined) {
+    linkSync(first, local);
+    r.hardLinks++;
+    return;
+  }
+  const fd = openSync(local, 'wx', 0o644);
+  try {
+    if (node.dataHash) {
+      for (const chunk of wim.blobChunks(node.dataHash)) {
+        let off = 0;
+        while (off < chunk.length) off += writeSync(fd, chunk, off, chunk.length - off);
+        r.bytes += chunk.length;
+      }
+    }
+    // through the descriptor: no second path lookup
+    futimesSync(fd, filetimeToSeconds(node.lastAccessTime), filetimeToSeconds(node.lastWriteTime));
+  } finally {
+    closeSync(fd);
+  }
+  if (node.hardLinkId !== 0n) linked.set(node.hardLinkId, local);
+  r.files++;
 }
 
 /** The Linux target of a link, or null when it must not (or cannot) be created. */
