@@ -2,3 +2,4 @@
 // the work itself lives in lib/ or the sibling files.
 export { hashFile } from './hash.js';
 export { wimCompressChunks } from './wim-compress.js';
+export { xpressCompressChunksTask } from './xpress.js';

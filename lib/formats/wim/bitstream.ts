@@ -150,19 +150,13 @@ export class BitReader {
  * finish() then returns 0, which compressors take as "store this chunk raw".
  */
 export class BitWriter {
-  private readonly out: Uint8Array;
-  private readonly start: number;
-  private readonly end: number;
   private pos: number;
   private bitbuf = 0;
   private bitcount = 0;
   overflowed = false;
 
-  constructor(out: Uint8Array, start = 0, end = out.length) {
-    this.out = out;
-    this.start = start;
+  constructor(private readonly out: Uint8Array, private readonly start = 0, private readonly end = out.length) {
     this.pos = start;
-    this.end = end;
   }
 
   /** Appends `count` (0..32) bits of `value`. */
@@ -214,9 +208,7 @@ export class BitWriter {
  * (research §1.12). Overflow handling as BitWriter.
  */
 export class InterleavedBitWriter {
-  private readonly out: Uint8Array;
-  private readonly start: number;
-  private readonly end: number;
+  /** The older and the newer reserved unit slot, and the next byte-stream position. */
   private nextBits: number;
   private nextBits2: number;
   private nextByte: number;
@@ -224,10 +216,7 @@ export class InterleavedBitWriter {
   private bitcount = 0;
   overflowed = false;
 
-  constructor(out: Uint8Array, start = 0, end = out.length) {
-    this.out = out;
-    this.start = start;
-    this.end = end;
+  constructor(private readonly out: Uint8Array, private readonly start = 0, private readonly end = out.length) {
     this.nextBits = start;
     this.nextBits2 = start + UNIT_BYTES;
     this.nextByte = start + 2 * UNIT_BYTES;

@@ -10,6 +10,8 @@ const HASH4_BITS = 15;
 const HASH3_BITS = 12;
 /** Multiplicative hashing constant (a 32-bit odd number with well-mixed bits). */
 const HASH_MULT = 0x1e35a7bd;
+/** The 3-byte key is shifted to the top byte lanes first: mixes better for low-entropy bytes. */
+const HASH3_MULT = 0x9e3779b1;
 
 export interface MatchFinderParams {
   /** Largest window (chunk) the finder will be reset to. */
@@ -31,6 +33,8 @@ export class HashChainMatchFinder {
   private readonly head3 = new Int32Array(1 << HASH3_BITS);
   /** prev[i]: older window position with the same 4-byte hash as position i (-1: none). */
   private readonly prev: Int32Array;
+  /** words[i]: the 4 bytes at window position i as one little-endian number (0-padded at the end). */
+  private readonly words: Int32Array;
   private data: Uint8Array = new Uint8Array(0);
   private base = 0;
   private end = 0;
@@ -40,6 +44,7 @@ export class HashChainMatchFinder {
     this.maxSearchDepth = params.maxSearchDepth;
     this.niceLength = params.niceLength;
     this.prev = new Int32Array(params.maxWindow);
+    this.words = new Int32Array(params.maxWindow + 4);
   }
 
   /** Starts a new window data[start, end); positions below are absolute indices into data. */
@@ -52,6 +57,11 @@ export class HashChainMatchFinder {
     this.end = end;
     this.head4.fill(-1);
     this.head3.fill(-1);
+    // one backward pass: each word is its byte plus the next word shifted up
+    const w = this.words;
+    const n = end - start;
+    w[n] = 0;
+    for (let i = n - 1; i >= 0; i--) w[i] = data[start + i]! | (w[i + 1]! << 8);
   }
 
   /**
@@ -61,64 +71,83 @@ export class HashChainMatchFinder {
    * Positions must be visited (find or insert) in increasing order.
    */
   findLongest(pos: number, minLen: number, maxLen: number): number {
-    const d = this.data;
-    const base = this.base;
+    return this.search(pos, minLen, maxLen, null, null);
+  }
+
+  /**
+   * Every improving match at `pos` (the 3-byte candidate, then longer and longer ones along the
+   * chain), for parsers that weigh several lengths. Writes pairs into lengths/offsets (which must
+   * hold maxSearchDepth + 1 entries) and returns the count; lengths ascend. Records `pos`.
+   */
+  findMatches(pos: number, maxLen: number, lengths: Uint32Array, offsets: Uint32Array): number {
+    this.search(pos, MATCH_FINDER_MIN_LEN, maxLen, lengths, offsets);
+    return this.matchCount;
+  }
+
+  /** Matches recorded by the last findMatches. */
+  private matchCount = 0;
+
+  private search(pos: number, minLen: number, maxLen: number, lengths: Uint32Array | null, offsets: Uint32Array | null): number {
+    const w = this.words;
+    const rel = pos - this.base;
     const remaining = this.end - pos;
     if (maxLen > remaining) maxLen = remaining;
+    this.matchCount = 0;
     if (maxLen < MATCH_FINDER_MIN_LEN || minLen > maxLen) {
       if (remaining >= 4) this.insert(pos);
       return 0;
     }
-    const rel = pos - base;
-    const b0 = d[pos]!;
-    const b1 = d[pos + 1]!;
-    const b2 = d[pos + 2]!;
-    const low3 = b0 | (b1 << 8) | (b2 << 16);
-    const h3 = Math.imul(low3, HASH_MULT) >>> (32 - HASH3_BITS);
+    const cur = w[rel]!;
+    const low3 = cur & 0xffffff;
+    const h3 = Math.imul(low3 << 8, HASH3_MULT) >>> (32 - HASH3_BITS);
     const cand3 = this.head3[h3]!;
     let best = minLen - 1;
     let bestOff = 0;
-    if (best < 3 && cand3 >= 0) {
-      const mp = base + cand3;
-      if (d[mp] === b0 && d[mp + 1] === b1 && d[mp + 2] === b2) {
-        best = 3;
-        bestOff = rel - cand3;
+    let count = 0;
+    if (best < 3 && cand3 >= 0 && (w[cand3]! & 0xffffff) === low3) {
+      best = 3;
+      bestOff = rel - cand3;
+      if (lengths) {
+        lengths[0] = 3;
+        offsets![0] = bestOff;
+        count = 1;
       }
     }
-    if (remaining < 4) {
-      // too close to the end to key the chains; nothing later can match this position either
-      if (best >= minLen) {
-        this.matchOffset = bestOff;
-        return best;
-      }
-      return 0;
-    }
-    this.head3[h3] = rel;
-    const b3 = d[pos + 3]!;
-    const h4 = Math.imul(low3 | (b3 << 24), HASH_MULT) >>> (32 - HASH4_BITS);
-    let cand = this.head4[h4]!;
-    this.head4[h4] = rel;
-    const prev = this.prev;
-    prev[rel] = cand;
-
-    if (best < maxLen) {
+    // too close to the end to key the chains (and nothing later can match this position)
+    if (remaining >= 4) {
+      this.head3[h3] = rel;
+      const h4 = Math.imul(cur, HASH_MULT) >>> (32 - HASH4_BITS);
+      let cand = this.head4[h4]!;
+      this.head4[h4] = rel;
+      const prev = this.prev;
+      prev[rel] = cand;
       const nice = this.niceLength < maxLen ? this.niceLength : maxLen;
+      const d = this.data;
+      const base = this.base;
+      // a candidate must agree on the 4 bytes ending where the best match so far ends
+      let tail = best > 3 ? best - 3 : 0;
       let depth = this.maxSearchDepth;
-      while (cand >= 0 && depth-- > 0) {
-        const mp = base + cand;
-        // cheap rejects first: the byte that would extend the best match, then the first four
-        if (d[mp + best] === d[pos + best] && d[mp] === b0 && d[mp + 1] === b1 && d[mp + 2] === b2 && d[mp + 3] === b3) {
+      while (cand >= 0 && depth-- > 0 && best < maxLen) {
+        if (w[cand + tail] === w[rel + tail] && w[cand] === cur) {
           let len = 4;
-          while (len < maxLen && d[mp + len] === d[pos + len]) len++;
+          while (len + 4 <= maxLen && w[cand + len] === w[rel + len]) len += 4;
+          while (len < maxLen && d[base + cand + len] === d[pos + len]) len++;
           if (len > best) {
             best = len;
             bestOff = rel - cand;
+            tail = best - 3;
+            if (lengths) {
+              lengths[count] = len;
+              offsets![count] = bestOff;
+              count++;
+            }
             if (len >= nice) break;
           }
         }
         cand = prev[cand]!;
       }
     }
+    this.matchCount = count;
     if (best >= minLen) {
       this.matchOffset = bestOff;
       return best;
@@ -126,75 +155,13 @@ export class HashChainMatchFinder {
     return 0;
   }
 
-  /**
-   * Every improving match at `pos` along the chain (the 3-byte candidate, then longer and longer
-   * ones), for parsers that weigh several lengths. Writes pairs into lengths/offsets (which must
-   * hold maxSearchDepth + 1 entries), returns the count; lengths ascend. Records `pos`.
-   */
-  findMatches(pos: number, maxLen: number, lengths: Uint32Array, offsets: Uint32Array): number {
-    const d = this.data;
-    const base = this.base;
-    const remaining = this.end - pos;
-    if (maxLen > remaining) maxLen = remaining;
-    if (maxLen < MATCH_FINDER_MIN_LEN) {
-      if (remaining >= 4) this.insert(pos);
-      return 0;
-    }
-    const rel = pos - base;
-    const b0 = d[pos]!;
-    const b1 = d[pos + 1]!;
-    const b2 = d[pos + 2]!;
-    const low3 = b0 | (b1 << 8) | (b2 << 16);
-    const h3 = Math.imul(low3, HASH_MULT) >>> (32 - HASH3_BITS);
-    const cand3 = this.head3[h3]!;
-    let n = 0;
-    let best = 2;
-    if (cand3 >= 0) {
-      const mp = base + cand3;
-      if (d[mp] === b0 && d[mp + 1] === b1 && d[mp + 2] === b2) {
-        best = 3;
-        lengths[0] = 3;
-        offsets[0] = rel - cand3;
-        n = 1;
-      }
-    }
-    if (remaining < 4) return n;
-    this.head3[h3] = rel;
-    const b3 = d[pos + 3]!;
-    const h4 = Math.imul(low3 | (b3 << 24), HASH_MULT) >>> (32 - HASH4_BITS);
-    let cand = this.head4[h4]!;
-    this.head4[h4] = rel;
-    const prev = this.prev;
-    prev[rel] = cand;
-    if (best >= maxLen) return n;
-    const nice = this.niceLength < maxLen ? this.niceLength : maxLen;
-    let depth = this.maxSearchDepth;
-    while (cand >= 0 && depth-- > 0) {
-      const mp = base + cand;
-      if (d[mp + best] === d[pos + best] && d[mp] === b0 && d[mp + 1] === b1 && d[mp + 2] === b2 && d[mp + 3] === b3) {
-        let len = 4;
-        while (len < maxLen && d[mp + len] === d[pos + len]) len++;
-        if (len > best) {
-          best = len;
-          lengths[n] = len;
-          offsets[n] = rel - cand;
-          n++;
-          if (len >= nice) break;
-        }
-      }
-      cand = prev[cand]!;
-    }
-    return n;
-  }
-
   /** Records `pos` without searching (positions covered by a chosen match). */
   insert(pos: number): void {
-    const d = this.data;
     if (this.end - pos < 4) return;
     const rel = pos - this.base;
-    const low3 = d[pos]! | (d[pos + 1]! << 8) | (d[pos + 2]! << 16);
-    this.head3[Math.imul(low3, HASH_MULT) >>> (32 - HASH3_BITS)] = rel;
-    const h4 = Math.imul(low3 | (d[pos + 3]! << 24), HASH_MULT) >>> (32 - HASH4_BITS);
+    const cur = this.words[rel]!;
+    this.head3[Math.imul(cur << 8, HASH3_MULT) >>> (32 - HASH3_BITS)] = rel;
+    const h4 = Math.imul(cur, HASH_MULT) >>> (32 - HASH4_BITS);
     this.prev[rel] = this.head4[h4]!;
     this.head4[h4] = rel;
   }

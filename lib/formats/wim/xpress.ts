@@ -5,10 +5,10 @@
 // Symbol < 256: literal. Symbol 256 + (log2(offset) << 4 | min(len - 3, 15)): a match, followed by
 // (encoder order) the extra length byte(s) in the byte stream, then log2(offset) low offset bits.
 // The last item is followed by symbol 256 as end of data (Windows' decoder wants it).
-import { FormatError, UsageError } from '../../errors.js';
-import { InterleavedBitWriter, BitReader } from './bitstream.js';
+import { FormatError, TsmediaError, UsageError } from '../../errors.js';
+import { InterleavedBitWriter } from './bitstream.js';
 import { HashChainMatchFinder } from './match-finder.js';
-import { buildCodeLengths, buildDecodeTable, canonicalCodewords, type DecodeTable } from './huffman.js';
+import { buildCodeLengths, buildDecodeTable, canonicalCodewords, DECODE_LEN_MASK, DECODE_SUBTABLE_FLAG, type DecodeTable } from './huffman.js';
 
 export const XPRESS_NUM_SYMBOLS = 512;
 export const XPRESS_NUM_LITERALS = 256;
@@ -58,22 +58,60 @@ export function xpressDecompressInto(input: Uint8Array, out: Uint8Array, scratch
   const dt = buildDecodeTable(lengths, XPRESS_NUM_SYMBOLS, DECODE_TABLE_BITS, XPRESS_MAX_CODEWORD_LEN, scratch?.table);
   if (scratch) scratch.table = dt;
   if (dt.empty) throw new FormatError('xpress', 'the chunk has an empty Huffman code but data to decode');
-  const br = new BitReader(input, TABLE_BYTES, input.length, 'xpress');
+  decodeItems(input, out, dt);
+}
+
+/**
+ * The decode loop. It keeps BitReader's state in locals (this loop is the hot path of reading
+ * XPRESS WIMs) with the same rules: a unit is loaded when fewer bits are buffered than needed
+ * (15 for a symbol, 16 before a match's extra bytes, which is what places the bytes where the
+ * encoder put them); zero units stand in past the end, and consuming one is a FormatError.
+ */
+function decodeItems(input: Uint8Array, out: Uint8Array, dt: DecodeTable): void {
+  const outSize = out.length;
+  const table = dt.table;
+  const subBits = XPRESS_MAX_CODEWORD_LEN - dt.tableBits;
+  const subMask = (1 << subBits) - 1;
+  const end = input.length;
+  let next = TABLE_BYTES;
+  let buf = 0;
+  let bitsLeft = 0;
+  let virtualBits = 0;
   let op = 0;
   while (op < outSize) {
-    const sym = br.decodeSymbol(dt);
+    if (bitsLeft < XPRESS_MAX_CODEWORD_LEN) {
+      if (end - next >= 2) buf = (buf << 16) | input[next++]! | (input[next++]! << 8);
+      else { buf <<= 16; virtualBits += 16; }
+      bitsLeft += 16;
+    }
+    const bits = (buf >>> (bitsLeft - XPRESS_MAX_CODEWORD_LEN)) & 0x7fff;
+    let e = table[bits >>> subBits]!;
+    if (e & DECODE_SUBTABLE_FLAG) e = table[(e >>> 8) + (bits & subMask)]!;
+    bitsLeft -= e & DECODE_LEN_MASK;
+    if (virtualBits > bitsLeft) throw truncated();
+    const sym = e >>> 8;
     if (sym < XPRESS_NUM_LITERALS) {
       out[op++] = sym;
       continue;
     }
     let len = sym & 0xf;
     const log2 = (sym >>> 4) & 0xf;
-    // the bytes that follow belong after 16 more bits of lookahead, as the encoder reserved them
-    br.ensureBits(16);
-    const offset = (1 << log2) | br.readBits(log2);
+    if (bitsLeft < 16) {
+      if (end - next >= 2) buf = (buf << 16) | input[next++]! | (input[next++]! << 8);
+      else { buf <<= 16; virtualBits += 16; }
+      bitsLeft += 16;
+    }
+    bitsLeft -= log2;
+    if (virtualBits > bitsLeft) throw truncated();
+    const offset = (1 << log2) | ((buf >>> bitsLeft) & ((1 << log2) - 1));
     if (len === LEN_HDR_EXTENDED) {
-      len += br.readByte();
-      if (len === LEN_HDR_EXTENDED + EXTRA_BYTE_MAX) len = br.readU16();
+      if (next >= end) throw truncated();
+      len += input[next++]!;
+      if (len === LEN_HDR_EXTENDED + EXTRA_BYTE_MAX) {
+        if (end - next < 2) throw truncated();
+        len = input[next]! | (input[next + 1]! << 8);
+        next += 2;
+      }
     }
     len += XPRESS_MIN_MATCH_LEN;
     if (offset > op) throw new FormatError('xpress', `match at output byte ${op} refers ${offset} bytes back, before the chunk start`);
@@ -83,10 +121,20 @@ export function xpressDecompressInto(input: Uint8Array, out: Uint8Array, scratch
   }
 }
 
+function truncated(): FormatError {
+  return new FormatError('xpress', 'compressed data ends early (truncated or corrupt stream)');
+}
+
+/** Matches at least this long are copied with copyWithin/fill. */
+const NATIVE_COPY_MIN = 32;
+
 /** LZ77 copy; overlapping copies (offset < len) repeat the pattern byte by byte. */
 function copyMatch(out: Uint8Array, op: number, offset: number, len: number): void {
   const src = op - offset;
-  if (offset >= len) {
+  if (len < NATIVE_COPY_MIN) {
+    // short copies (most matches) are faster in a loop than through a native call
+    for (let i = 0; i < len; i++) out[op + i] = out[src + i]!;
+  } else if (offset >= len) {
     out.copyWithin(op, src, src + len);
   } else if (offset === 1) {
     out.fill(out[src]!, op, op + len);
@@ -113,6 +161,10 @@ export interface XpressCompressorOptions {
 }
 
 const DEFAULT_SEARCH_DEPTH = 24;
+/** Parse totals beside the symbol frequencies: offset bits, and bytes of long-match lengths. */
+const EXTRA_OFFSET_BITS = 0;
+const EXTRA_LENGTH_BYTES = 1;
+const EXTRA_SLOTS = 2;
 const DEFAULT_NICE_LENGTH = 48;
 
 /** A compressor with reusable scratch state (match finder, item buffer, output buffer). */
@@ -129,6 +181,7 @@ export function createXpressCompressor(options: XpressCompressorOptions = {}): X
   // item = literal byte, or offset << 16 | (length - 3) for a match (offset ≥ 1 marks matches)
   const items = new Uint32Array(maxChunk + 1);
   const freqs = new Uint32Array(XPRESS_NUM_SYMBOLS);
+  const extras = new Float64Array(EXTRA_SLOTS);
   const out = new Uint8Array(maxChunk);
   return {
     compress(input: Uint8Array): Uint8Array | null {
@@ -136,9 +189,10 @@ export function createXpressCompressor(options: XpressCompressorOptions = {}): X
       if (n > maxChunk) throw new UsageError('EXPRESS_CHUNK', `an XPRESS chunk holds at most ${maxChunk} bytes, not ${n}`);
       if (n <= MIN_STREAM_BYTES) return null;
       freqs.fill(0);
-      const count = parseLazy(input, mf, items, freqs);
+      extras.fill(0);
+      const count = parseLazy(input, mf, items, freqs, extras);
       freqs[END_OF_DATA_SYMBOL]!++;
-      const size = writeBlock(items, count, freqs, out, n - 1);
+      const size = writeBlock(items, count, freqs, extras, out, n - 1);
       return size === 0 ? null : out.slice(0, size);
     },
   };
@@ -168,7 +222,7 @@ function matchSymbol(len: number, offset: number): number {
  * better one (longer, by more than its offset costs). Fills items and symbol frequencies;
  * returns the item count.
  */
-function parseLazy(input: Uint8Array, mf: HashChainMatchFinder, items: Uint32Array, freqs: Uint32Array): number {
+function parseLazy(input: Uint8Array, mf: HashChainMatchFinder, items: Uint32Array, freqs: Uint32Array, extras: Float64Array): number {
   const n = input.length;
   mf.reset(input, 0, n);
   const nice = mf.niceLength;
@@ -190,7 +244,7 @@ function parseLazy(input: Uint8Array, mf: HashChainMatchFinder, items: Uint32Arr
       const nextOffset = mf.matchOffset;
       if (4 * (nextLen - len) + log2floor(offset) - log2floor(nextOffset) <= 2) {
         // not worth a literal; pos + 1 is already recorded, so skip it below
-        emitMatch(items, count++, freqs, len, offset);
+        emitMatch(items, count++, freqs, extras, len, offset);
         for (let p = pos + 2; p < pos + len; p++) mf.insert(p);
         pos += len;
         len = 0;
@@ -204,7 +258,7 @@ function parseLazy(input: Uint8Array, mf: HashChainMatchFinder, items: Uint32Arr
     }
     if (len === 0) continue;
     // here the lookahead at pos + 1 (if any) found nothing better, or len is nice already
-    emitMatch(items, count++, freqs, len, offset);
+    emitMatch(items, count++, freqs, extras, len, offset);
     const lookedAhead = len < nice && pos + 1 < n;
     for (let p = pos + (lookedAhead ? 2 : 1); p < pos + len; p++) mf.insert(p);
     pos += len;
@@ -212,17 +266,33 @@ function parseLazy(input: Uint8Array, mf: HashChainMatchFinder, items: Uint32Arr
   return count;
 }
 
-function emitMatch(items: Uint32Array, at: number, freqs: Uint32Array, len: number, offset: number): void {
-  items[at] = ((offset << 16) | (len - XPRESS_MIN_MATCH_LEN)) >>> 0;
+function emitMatch(items: Uint32Array, at: number, freqs: Uint32Array, extras: Float64Array, len: number, offset: number): void {
+  const adjLen = len - XPRESS_MIN_MATCH_LEN;
+  items[at] = ((offset << 16) | adjLen) >>> 0;
   freqs[matchSymbol(len, offset)]!++;
+  extras[EXTRA_OFFSET_BITS]! += log2floor(offset);
+  if (adjLen >= LEN_HDR_EXTENDED) extras[EXTRA_LENGTH_BYTES]! += adjLen - LEN_HDR_EXTENDED < EXTRA_BYTE_MAX ? 1 : 3;
+}
+
+/**
+ * Exact block size from the code and the parse, without writing it: the writer flushes a unit
+ * each time more than 16 bits are pending, reserving 2 more bytes, on top of the 4 reserved first.
+ */
+function blockSize(freqs: Uint32Array, lens: Uint8Array, extras: Float64Array): number {
+  let bits = extras[EXTRA_OFFSET_BITS]!;
+  for (let s = 0; s < XPRESS_NUM_SYMBOLS; s++) bits += freqs[s]! * lens[s]!;
+  const flushedUnits = Math.max(0, Math.ceil(bits / 16) - 1);
+  return TABLE_BYTES + 4 + 2 * flushedUnits + extras[EXTRA_LENGTH_BYTES]!;
 }
 
 /**
  * Writes the code table and the items into out[0, limit); returns the size, or 0 when the
  * block does not fit below `limit` + 1 bytes (the caller stores the chunk raw).
  */
-function writeBlock(items: Uint32Array, count: number, freqs: Uint32Array, out: Uint8Array, limit: number): number {
+function writeBlock(items: Uint32Array, count: number, freqs: Uint32Array, extras: Float64Array, out: Uint8Array, limit: number): number {
   const lens = buildCodeLengths(freqs, XPRESS_NUM_SYMBOLS, XPRESS_MAX_CODEWORD_LEN);
+  const predicted = blockSize(freqs, lens, extras);
+  if (predicted > limit) return 0; // incompressible: skip the writing
   const codewords = canonicalCodewords(lens, XPRESS_NUM_SYMBOLS);
   for (let i = 0; i < TABLE_BYTES; i++) out[i] = lens[2 * i]! | (lens[2 * i + 1]! << 4);
   const w = new InterleavedBitWriter(out, TABLE_BYTES, limit);
@@ -251,5 +321,46 @@ function writeBlock(items: Uint32Array, count: number, freqs: Uint32Array, out: 
   }
   w.writeBits(codewords[END_OF_DATA_SYMBOL]!, lens[END_OF_DATA_SYMBOL]!);
   const size = w.finish();
-  return size === 0 ? 0 : TABLE_BYTES + size;
+  if (size === 0) return 0;
+  if (TABLE_BYTES + size !== predicted) {
+    throw new TsmediaError('EXPRESS_INTERNAL', `XPRESS block size ${TABLE_BYTES + size} differs from the predicted ${predicted} (a bug)`);
+  }
+  return TABLE_BYTES + size;
+}
+
+/** A run of chunks as a WIM resource stores them (before its chunk table). */
+export interface XpressChunks {
+  /** Every chunk's stored bytes, back to back: compressed, or raw when that is not smaller. */
+  stored: Uint8Array;
+  /** Stored size of each chunk; equal to its uncompressed size means raw (research §1.4). */
+  sizes: Uint32Array;
+}
+
+/**
+ * Cuts `data` into `chunkSize` chunks (the last holds the rest) and compresses each on its own.
+ * The caller builds the chunk table from `sizes`.
+ */
+export function xpressCompressChunks(data: Uint8Array, chunkSize: number, compressor?: XpressCompressor): XpressChunks {
+  if (!Number.isInteger(chunkSize) || chunkSize < 1 || chunkSize > XPRESS_MAX_CHUNK) {
+    throw new UsageError('EXPRESS_CHUNK', `XPRESS chunk size must be 1..${XPRESS_MAX_CHUNK} bytes, not ${chunkSize}`);
+  }
+  const c = compressor ?? (shared ??= createXpressCompressor());
+  const count = Math.ceil(data.length / chunkSize);
+  const sizes = new Uint32Array(count);
+  const parts: Uint8Array[] = [];
+  let total = 0;
+  for (let i = 0; i < count; i++) {
+    const chunk = data.subarray(i * chunkSize, Math.min(data.length, (i + 1) * chunkSize));
+    const part = c.compress(chunk) ?? chunk;
+    parts.push(part);
+    sizes[i] = part.length;
+    total += part.length;
+  }
+  const stored = new Uint8Array(total);
+  let at = 0;
+  for (const p of parts) {
+    stored.set(p, at);
+    at += p.length;
+  }
+  return { stored, sizes };
 }

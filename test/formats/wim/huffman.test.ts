@@ -2,17 +2,7 @@ import test from 'ava';
 import { FormatError } from '../../../lib/errors.js';
 import { buildCodeLengths, buildDecodeTable, canonicalCodewords } from '../../../lib/formats/wim/huffman.js';
 import { BitReader, BitWriter } from '../../../lib/formats/wim/bitstream.js';
-
-/** Deterministic PRNG (xorshift32) so failures reproduce. */
-function rng(seed: number): () => number {
-  let x = seed >>> 0 || 1;
-  return () => {
-    x ^= x << 13; x >>>= 0;
-    x ^= x >>> 17;
-    x ^= x << 5; x >>>= 0;
-    return x;
-  };
-}
+import { rng } from './xpress-samples.js';
 
 /** Kraft sum scaled by 2^maxLen. */
 function kraft(lengths: Uint8Array, maxLen: number): number {

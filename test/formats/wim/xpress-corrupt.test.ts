@@ -2,31 +2,22 @@
 import test from 'ava';
 import { FormatError } from '../../../lib/errors.js';
 import { xpressCompress, xpressDecompress } from '../../../lib/formats/wim/xpress.js';
-import { binary, rng, text } from './xpress-samples.js';
-
-function table(lengths: Record<number, number>): number[] {
-  const t = new Array<number>(256).fill(0);
-  for (const [sym, len] of Object.entries(lengths)) {
-    const s = Number(sym);
-    t[s >> 1]! |= s & 1 ? len << 4 : len;
-  }
-  return t;
-}
+import { binary, lengthTable, rng, text } from './xpress-samples.js';
 
 test('bad streams are rejected with messages that say what is wrong', (t) => {
   const fe = { instanceOf: FormatError };
   t.throws(() => xpressDecompress(new Uint8Array(100), 10), { ...fe, message: /shorter than its 256-byte code table/ });
   t.throws(() => xpressDecompress(new Uint8Array(300), 10), { ...fe, message: /empty Huffman code/ });
-  t.throws(() => xpressDecompress(Uint8Array.from([...table({ 97: 1 }), 0, 0, 0, 0]), 1), { ...fe, message: /incomplete/ });
-  t.throws(() => xpressDecompress(Uint8Array.from([...table({ 97: 1, 98: 1, 99: 1 }), 0, 0, 0, 0]), 1), { ...fe, message: /over-subscribed/ });
+  t.throws(() => xpressDecompress(Uint8Array.from([...lengthTable({ 97: 1 }), 0, 0, 0, 0]), 1), { ...fe, message: /incomplete/ });
+  t.throws(() => xpressDecompress(Uint8Array.from([...lengthTable({ 97: 1, 98: 1, 99: 1 }), 0, 0, 0, 0]), 1), { ...fe, message: /over-subscribed/ });
   // offset 1 at output position 0
-  t.throws(() => xpressDecompress(Uint8Array.from([...table({ 97: 1, 256: 1 }), 0x00, 0x80, 0, 0]), 4), { ...fe, message: /before the chunk start/ });
+  t.throws(() => xpressDecompress(Uint8Array.from([...lengthTable({ 97: 1, 256: 1 }), 0x00, 0x80, 0, 0]), 4), { ...fe, message: /before the chunk start/ });
   // a valid 4-byte stream asked for 3 bytes: the match overruns
-  t.throws(() => xpressDecompress(Uint8Array.from([...table({ 97: 1, 256: 1 }), 0x00, 0x60, 0, 0]), 3), { ...fe, message: /overruns/ });
+  t.throws(() => xpressDecompress(Uint8Array.from([...lengthTable({ 97: 1, 256: 1 }), 0x00, 0x60, 0, 0]), 3), { ...fe, message: /overruns/ });
   // length header 15 with no length byte left
-  t.throws(() => xpressDecompress(Uint8Array.from([...table({ 97: 1, 256: 2, 271: 2 }), 0x00, 0x60, 0, 0]), 101), { ...fe, message: /ends early/ });
+  t.throws(() => xpressDecompress(Uint8Array.from([...lengthTable({ 97: 1, 256: 2, 271: 2 }), 0x00, 0x60, 0, 0]), 101), { ...fe, message: /ends early/ });
   // bits run out
-  t.throws(() => xpressDecompress(Uint8Array.from([...table({ 97: 1, 256: 1 }), 0x00, 0x00]), 40), { ...fe, message: /ends early/ });
+  t.throws(() => xpressDecompress(Uint8Array.from([...lengthTable({ 97: 1, 256: 1 }), 0x00, 0x00]), 40), { ...fe, message: /ends early/ });
   // an output size beyond one XPRESS chunk is refused before allocating
   t.throws(() => xpressDecompress(new Uint8Array(300), 1 << 30), { ...fe, message: /not between 0 and 65536/ });
   t.throws(() => xpressDecompress(new Uint8Array(300), -1), fe);

@@ -85,3 +85,13 @@ export function samples(): Map<string, Uint8Array> {
   }
   return m;
 }
+
+/** An XPRESS code-length table from {symbol: length}: byte i = len[2i] | len[2i+1] << 4. */
+export function lengthTable(lengths: Record<number, number>): number[] {
+  const t = new Array<number>(256).fill(0);
+  for (const [sym, len] of Object.entries(lengths)) {
+    const s = Number(sym);
+    t[s >> 1]! |= s & 1 ? len << 4 : len;
+  }
+  return t;
+}
