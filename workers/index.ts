@@ -3,3 +3,4 @@
 export { hashFile } from './hash.js';
 export { wimCompressChunks } from './wim-compress.js';
 export { xpressCompressChunksTask } from './xpress.js';
+export { lzxCompressChunks } from './lzx.js';

@@ -1,20 +1,20 @@
 // LZX compression of one WIM chunk (research wim-format.md §1.13). The chunk is E8-translated,
-// every match is found once (binary-tree match finder), then a near-optimal parse runs a few
-// times: a forward minimum-cost pass over all literal / repeat-offset / explicit-offset choices,
-// each pass pricing symbols with the Huffman code lengths the previous pass would produce. The
-// last parse is written as one verbatim or aligned block, whichever is smaller.
+// every match is found once (hash-chain all-matches finder), a greedy parse gives first symbol
+// statistics, then a near-optimal parse runs (a forward minimum-cost pass over all literal /
+// repeat-offset / explicit-offset choices, pricing symbols by the code lengths the previous parse
+// would get). The parse is written as verbatim or aligned blocks, whichever is smaller per block.
 import { UsageError } from '../../errors.js';
 import { BitWriter } from './bitstream.js';
 import { buildCodeLengths, canonicalCodewords } from './huffman.js';
 import {
   LZX_ALIGNED_LEN_BITS, LZX_ALIGNED_OFFSET_BITS, LZX_ALIGNED_SYMBOLS, LZX_BLOCK_ALIGNED, LZX_BLOCK_SIZE_BITS,
   LZX_BLOCK_TYPE_BITS, LZX_BLOCK_VERBATIM, LZX_DEFAULT_BLOCK_SIZE, LZX_LENGTH_SYMBOLS, LZX_MAIN_SYMBOLS,
-  LZX_MAX_ALIGNED_LEN, LZX_MAX_MATCH, LZX_MIN_MATCH, LZX_NUM_CHARS, LZX_NUM_LEN_HEADERS, LZX_NUM_PRIMARY_LENS,
+  LZX_MAX_ALIGNED_LEN, LZX_MAX_MATCH, LZX_MIN_MATCH, LZX_NUM_CHARS, LZX_NUM_LEN_HEADERS, LZX_NUM_OFFSET_SLOTS, LZX_NUM_PRIMARY_LENS,
   LZX_OFFSET_ADJUSTMENT, LZX_PRE_SAME, LZX_PRE_ZEROS_LONG, LZX_PRE_ZEROS_SHORT, LZX_PRECODE_LEN_BITS,
   LZX_PRECODE_SYMBOLS, LZX_SLOT_BASE, LZX_SLOT_EXTRA_BITS, LZX_WINDOW_SIZE, offsetSlot,
 } from './lzx-constants.js';
 import { e8Encode } from './lzx-e8.js';
-import { LzxMatchFinder } from './lzx-match-finder.js';
+import { LZX_MF_MIN_MATCH, LzxMatchFinder, matchLength } from './lzx-match-finder.js';
 
 /** Code length limits of our encoder (the format allows 16 for main and length, 7 aligned, 15 precode). */
 const MAIN_MAX_LEN = 16;
@@ -33,11 +33,6 @@ const SAME_MAX = 5;
 const SAME_BITS = 1;
 /** A repeat-offset match this short costs more than its literals would almost always. */
 const MIN_REPEAT_MATCH = LZX_MIN_MATCH;
-/** Initial prices (bits) before any statistics: the first pass parses with these. */
-const INIT_MATCH_SYM_COST = 9;
-const INIT_REPEAT_SYM_COST = 7;
-const INIT_LENGTH_SYM_COST = 6;
-const INIT_ALIGNED_COST = 3;
 /** Price of a symbol the previous pass did not use (it would get a long codeword if it were). */
 const UNUSED_MAIN_COST = 14;
 const UNUSED_LENGTH_COST = 11;
@@ -45,29 +40,38 @@ const INFINITE = 0x3fffffff;
 /** Repeat-offset codes 0..2 in the item list; explicit offsets are stored formatted (≥ 3). */
 const NUM_REPEATS = 3;
 const ITEM_LITERAL = -1;
+const MATCH_COST_ROW = LZX_MAX_MATCH + 1;
+/** Parse-graph items pack the offset code above a 9-bit length (2..257; 1 = literal). */
+const ITEM_SHIFT = 9;
+const ITEM_LEN_MASK = (1 << ITEM_SHIFT) - 1;
 
 export interface LzxCompressorOptions {
-  /** Parse passes (≥ 1): the first prices symbols by guess, each later one by the previous. */
+  /** Optimal-parse passes (≥ 1): the first prices symbols by a greedy parse's statistics, each later one by the previous parse's. */
   passes?: number;
   /** Match finder tree depth per position. */
   maxDepth?: number;
   /** Matches at least this long end the search and are taken whole by the parser. */
   niceLen?: number;
+  /** After an explicit match this long, the match finder skips the next length/2 positions. */
+  skipLen?: number;
+  /** Bytes per block (each block has its own Huffman codes); one block per chunk by default. */
+  maxBlockSize?: number;
 }
 
-const DEFAULTS: Required<LzxCompressorOptions> = { passes: 2, maxDepth: 24, niceLen: 48 };
+const DEFAULTS: Required<LzxCompressorOptions> = { passes: 1, maxDepth: 8, niceLen: 32, skipLen: 12, maxBlockSize: LZX_WINDOW_SIZE };
 
 /** A reusable LZX compressor (one per worker thread): all working memory is allocated once. */
 export class LzxCompressor {
   private readonly passes: number;
   private readonly niceLen: number;
+  private readonly maxBlockSize: number;
   private readonly mf: LzxMatchFinder;
   private readonly data = new Uint8Array(LZX_WINDOW_SIZE);
   // Parse graph: node i = "first i bytes coded"; each node keeps its best cost, the item that
   // reached it and the recent-offset queue after that item.
   private readonly cost = new Int32Array(LZX_WINDOW_SIZE + 1);
-  private readonly itemLen = new Uint16Array(LZX_WINDOW_SIZE + 1);
-  private readonly itemOff = new Int32Array(LZX_WINDOW_SIZE + 1);
+  /** The item that reached each node: offset code << ITEM_SHIFT | length (length 1 = literal). */
+  private readonly item = new Int32Array(LZX_WINDOW_SIZE + 1);
   private readonly q0 = new Int32Array(LZX_WINDOW_SIZE + 1);
   private readonly q1 = new Int32Array(LZX_WINDOW_SIZE + 1);
   private readonly q2 = new Int32Array(LZX_WINDOW_SIZE + 1);
@@ -79,22 +83,27 @@ export class LzxCompressor {
   private readonly mainCost = new Int32Array(LZX_MAIN_SYMBOLS);
   private readonly lengthCost = new Int32Array(LZX_LENGTH_SYMBOLS);
   private readonly alignedCost = new Int32Array(LZX_ALIGNED_SYMBOLS);
+  /** matchCost[slot * MATCH_COST_ROW + len]: main (+ length) symbol price of a match. */
+  private readonly matchCost = new Int32Array(LZX_NUM_OFFSET_SLOTS * MATCH_COST_ROW);
   private useAlignedCost = false;
   // Statistics of the chosen parse.
   private readonly mainFreq = new Uint32Array(LZX_MAIN_SYMBOLS);
   private readonly lengthFreq = new Uint32Array(LZX_LENGTH_SYMBOLS);
   private readonly alignedFreq = new Uint32Array(LZX_ALIGNED_SYMBOLS);
-  /** Output scratch: a chunk's worst-case block still fits (literals ≤ 16 bits, headers small). */
-  private readonly out = new Uint8Array(3 * LZX_WINDOW_SIZE);
+  /** Output scratch: only streams smaller than the chunk are kept. */
+  private readonly out = new Uint8Array(LZX_WINDOW_SIZE);
 
   constructor(options: LzxCompressorOptions = {}) {
     const o = { ...DEFAULTS, ...options };
     if (!Number.isInteger(o.passes) || o.passes < 1 || o.passes > 8) throw new UsageError('ELZX_OPTIONS', `lzx: passes must be 1..8, not ${o.passes}`);
     if (!Number.isInteger(o.maxDepth) || o.maxDepth < 1 || o.maxDepth > 1024) throw new UsageError('ELZX_OPTIONS', `lzx: maxDepth must be 1..1024, not ${o.maxDepth}`);
     if (!Number.isInteger(o.niceLen) || o.niceLen < 3 || o.niceLen > LZX_MAX_MATCH) throw new UsageError('ELZX_OPTIONS', `lzx: niceLen must be 3..${LZX_MAX_MATCH}, not ${o.niceLen}`);
+    if (!Number.isInteger(o.skipLen) || o.skipLen < 3) throw new UsageError('ELZX_OPTIONS', `lzx: skipLen must be an integer ≥ 3, not ${o.skipLen}`);
+    if (!Number.isInteger(o.maxBlockSize) || o.maxBlockSize < 1 || o.maxBlockSize > LZX_WINDOW_SIZE) throw new UsageError('ELZX_OPTIONS', `lzx: maxBlockSize must be 1..${LZX_WINDOW_SIZE}, not ${o.maxBlockSize}`);
     this.passes = o.passes;
+    this.maxBlockSize = o.maxBlockSize;
     this.niceLen = o.niceLen;
-    this.mf = new LzxMatchFinder({ maxDepth: o.maxDepth, niceLen: o.niceLen });
+    this.mf = new LzxMatchFinder({ maxDepth: o.maxDepth, niceLen: o.niceLen, skipLen: o.skipLen });
   }
 
   /**
@@ -110,31 +119,16 @@ export class LzxCompressor {
     const chunk = data.subarray(0, n);
     e8Encode(chunk);
     this.mf.findAll(chunk, n);
-    this.initCosts(chunk);
+    // Prices for the optimal parse come from a greedy parse's statistics, then from each parse's.
+    this.greedyParse(n);
+    this.collectStats();
     for (let pass = 0; pass < this.passes; pass++) {
-      if (pass > 0) this.costsFromStats();
+      this.costsFromStats();
       this.parse(chunk, n);
-      this.collectStats();
+      if (pass + 1 < this.passes) this.collectStats(); // the last parse's go per block
     }
-    const size = this.writeBlock(chunk, n);
+    const size = this.writeBlocks(chunk, n);
     return size > 0 && size < n ? this.out.slice(0, size) : null;
-  }
-
-  /** First-pass prices: literals by their frequency in the chunk, match symbols by guess. */
-  private initCosts(chunk: Uint8Array): void {
-    const hist = new Uint32Array(LZX_NUM_CHARS);
-    for (let i = 0; i < chunk.length; i++) hist[chunk[i]!]!++;
-    for (let c = 0; c < LZX_NUM_CHARS; c++) {
-      const f = hist[c]!;
-      this.mainCost[c] = f === 0 ? UNUSED_MAIN_COST : Math.min(UNUSED_MAIN_COST, Math.max(1, Math.round(Math.log2(chunk.length / f))));
-    }
-    for (let s = LZX_NUM_CHARS; s < LZX_MAIN_SYMBOLS; s++) {
-      const slot = ((s - LZX_NUM_CHARS) / LZX_NUM_LEN_HEADERS) | 0;
-      this.mainCost[s] = slot < NUM_REPEATS ? INIT_REPEAT_SYM_COST : INIT_MATCH_SYM_COST;
-    }
-    this.lengthCost.fill(INIT_LENGTH_SYM_COST);
-    this.alignedCost.fill(INIT_ALIGNED_COST);
-    this.useAlignedCost = false;
   }
 
   /** Later-pass prices: the code lengths the previous parse's statistics give. */
@@ -154,12 +148,63 @@ export class LzxCompressor {
     this.useAlignedCost = alignedBits + LZX_ALIGNED_SYMBOLS * LZX_ALIGNED_LEN_BITS < verbatimBits;
   }
 
+  /** Price of (slot, length) for every slot and length: main symbol plus length symbol. */
+  private buildMatchCosts(): void {
+    const { mainCost, lengthCost, matchCost } = this;
+    for (let slot = 0; slot < LZX_NUM_OFFSET_SLOTS; slot++) {
+      const symBase = LZX_NUM_CHARS + slot * LZX_NUM_LEN_HEADERS;
+      const row = slot * MATCH_COST_ROW;
+      for (let len = LZX_MIN_MATCH; len <= LZX_MAX_MATCH; len++) {
+        const hdr = len - LZX_MIN_MATCH;
+        matchCost[row + len] = hdr < LZX_NUM_PRIMARY_LENS
+          ? mainCost[symBase + hdr]!
+          : mainCost[symBase + LZX_NUM_PRIMARY_LENS]! + lengthCost[hdr - LZX_NUM_PRIMARY_LENS]!;
+      }
+    }
+  }
+
+  /**
+   * Cheap first parse for statistics only: at each position the longest of the R0 match and the
+   * longest cached match (the repeat when it is nearly as long), else a literal.
+   */
+  private greedyParse(n: number): void {
+    const { start: mStart, len: mLen, off: mOff } = this.mf;
+    let r0 = 1;
+    let r1 = 1;
+    let r2 = 1;
+    let count = 0;
+    for (let i = 0; i < n; ) {
+      const maxLen = Math.min(LZX_MAX_MATCH, n - i);
+      const repLen = r0 <= i ? matchLength(this.mf.words, i - r0, i, 0, maxLen) : 0;
+      const mEnd = mStart[i + 1]!;
+      const exLen = mEnd > mStart[i]! ? mLen[mEnd - 1]! : 0;
+      if (repLen >= LZX_MIN_MATCH + 1 && repLen + 1 >= exLen) {
+        this.seqLen[count] = repLen;
+        this.seqOff[count++] = 0;
+        i += repLen;
+      } else if (exLen >= LZX_MF_MIN_MATCH) {
+        const off = mOff[mEnd - 1]!;
+        this.seqLen[count] = exLen;
+        if (off === r1) { this.seqOff[count++] = 1; r1 = r0; r0 = off; }
+        else if (off === r2) { this.seqOff[count++] = 2; r2 = r0; r0 = off; }
+        else { this.seqOff[count++] = off + LZX_OFFSET_ADJUSTMENT; r2 = r1; r1 = r0; r0 = off; }
+        i += exLen;
+      } else {
+        this.seqLen[count] = 1;
+        this.seqOff[count++] = ITEM_LITERAL;
+        i++;
+      }
+    }
+    this.seqCount = count;
+  }
+
   /** Forward minimum-cost parse over the cached matches; leaves the item list in seq*. */
   private parse(chunk: Uint8Array, n: number): void {
-    const { cost, itemLen, itemOff, q0, q1, q2, mainCost, lengthCost, alignedCost } = this;
-    const { start: mStart, len: mLen, off: mOff } = this.mf;
+    const { cost, item, q0, q1, q2, mainCost, alignedCost, matchCost } = this;
+    const { start: mStart, len: mLen, off: mOff, words } = this.mf;
     const useAligned = this.useAlignedCost;
     const nice = this.niceLen;
+    this.buildMatchCosts();
     cost.fill(INFINITE, 1, n + 1);
     cost[0] = 0;
     q0[0] = 1;
@@ -167,54 +212,77 @@ export class LzxCompressor {
     q2[0] = 1;
     for (let i = 0; i < n; i++) {
       const base = cost[i]!;
-      const r0 = q0[i]!;
-      const r1 = q1[i]!;
-      const r2 = q2[i]!;
+      // This node's recent offsets follow from its predecessor's and the item that reached it
+      // (computed once here rather than stored at every relaxation)
+      let r0 = 1;
+      let r1 = 1;
+      let r2 = 1;
+      if (i > 0) {
+        const it = item[i]!;
+        const len = it & ITEM_LEN_MASK;
+        const code = it >>> ITEM_SHIFT;
+        const p = i - len;
+        r0 = q0[p]!;
+        r1 = q1[p]!;
+        r2 = q2[p]!;
+        if (len > 1) {
+          if (code === 1) { const t = r0; r0 = r1; r1 = t; }
+          else if (code === 2) { const t = r0; r0 = r2; r2 = t; }
+          else if (code >= NUM_REPEATS) { r2 = r1; r1 = r0; r0 = code - LZX_OFFSET_ADJUSTMENT; }
+        }
+      }
+      q0[i] = r0;
+      q1[i] = r1;
+      q2[i] = r2;
       // Literal
       let c = base + mainCost[chunk[i]!]!;
       if (c < cost[i + 1]!) {
         cost[i + 1] = c;
-        itemLen[i + 1] = 1;
-        itemOff[i + 1] = ITEM_LITERAL;
-        q0[i + 1] = r0;
-        q1[i + 1] = r1;
-        q2[i + 1] = r2;
+        item[i + 1] = 1;
       }
       const maxLen = Math.min(LZX_MAX_MATCH, n - i);
       if (maxLen < LZX_MIN_MATCH) continue;
       // Repeat offsets: every length up to the longest (cheap symbols, no extra bits)
       let longestRepeat = 0;
+      let longestRepeatK = 0;
       for (let k = 0; k < NUM_REPEATS; k++) {
         const off = k === 0 ? r0 : k === 1 ? r1 : r2;
         if (off > i) continue;
         if (k > 0 && (off === r0 || (k === 2 && off === r1))) continue;
-        let l = 0;
         const src = i - off;
-        while (l < maxLen && chunk[src + l] === chunk[i + l]) l++;
-        if (l < MIN_REPEAT_MATCH) continue;
-        if (l > longestRepeat) longestRepeat = l;
-        const symBase = LZX_NUM_CHARS + k * LZX_NUM_LEN_HEADERS;
-        // Long repeat matches: only the full length is worth trying
-        for (let len = l >= nice ? l : MIN_REPEAT_MATCH; len <= l; len++) {
-          const hdr = len - LZX_MIN_MATCH;
-          c = hdr < LZX_NUM_PRIMARY_LENS
-            ? base + mainCost[symBase + hdr]!
-            : base + mainCost[symBase + LZX_NUM_PRIMARY_LENS]! + lengthCost[hdr - LZX_NUM_PRIMARY_LENS]!;
+        if (((words[src]! ^ words[i]!) & 0xffff) !== 0) continue; // first 2 bytes differ
+        const l = matchLength(words, src, i, LZX_MIN_MATCH, maxLen);
+        if (l > longestRepeat) { longestRepeat = l; longestRepeatK = k; }
+        if (l >= nice) continue; // taken whole below
+        const row = k * MATCH_COST_ROW;
+        const code = k << ITEM_SHIFT;
+        for (let len = MIN_REPEAT_MATCH; len <= l; len++) {
+          c = base + matchCost[row + len]!;
           const j = i + len;
           if (c < cost[j]!) {
             cost[j] = c;
-            itemLen[j] = len;
-            itemOff[j] = k;
-            if (k === 0) { q0[j] = r0; q1[j] = r1; q2[j] = r2; }
-            else if (k === 1) { q0[j] = r1; q1[j] = r0; q2[j] = r2; }
-            else { q0[j] = r2; q1[j] = r1; q2[j] = r0; }
+            item[j] = code | len;
           }
         }
       }
-      // Explicit offsets from the match finder, shortest first; a long repeat makes them moot
-      if (longestRepeat >= nice) continue;
+      const mFirst = mStart[i]!;
+      const mEnd = mStart[i + 1]!;
+      const longestExplicit = mEnd > mFirst ? mLen[mEnd - 1]! : 0;
+      // A long match is taken whole and the positions it covers are not expanded (a repeat
+      // when it is about as long: it costs no offset bits)
+      if (longestRepeat >= nice && longestRepeat + 1 >= longestExplicit) {
+        const j = i + longestRepeat;
+        c = base + matchCost[longestRepeatK * MATCH_COST_ROW + longestRepeat]!;
+        if (c < cost[j]!) {
+          cost[j] = c;
+          item[j] = (longestRepeatK << ITEM_SHIFT) | longestRepeat;
+        }
+        i = j - 1;
+        continue;
+      }
+      // Explicit offsets from the match finder, shortest first
       let prevLen = LZX_MIN_MATCH;
-      for (let m = mStart[i]!, mEnd = mStart[i + 1]!; m < mEnd; m++) {
+      for (let m = mFirst; m < mEnd; m++) {
         const mlen = mLen[m]!;
         const off = mOff[m]!;
         if (off === r0 || off === r1 || off === r2) { prevLen = mlen; continue; }
@@ -224,44 +292,40 @@ export class LzxCompressor {
         const offCost = base + (useAligned && extra >= LZX_ALIGNED_OFFSET_BITS
           ? extra - LZX_ALIGNED_OFFSET_BITS + alignedCost[f & 7]!
           : extra);
-        const symBase = LZX_NUM_CHARS + slot * LZX_NUM_LEN_HEADERS;
+        const row = slot * MATCH_COST_ROW;
+        const code = f << ITEM_SHIFT;
         for (let len = mlen >= nice ? mlen : prevLen + 1; len <= mlen; len++) {
-          const hdr = len - LZX_MIN_MATCH;
-          c = hdr < LZX_NUM_PRIMARY_LENS
-            ? offCost + mainCost[symBase + hdr]!
-            : offCost + mainCost[symBase + LZX_NUM_PRIMARY_LENS]! + lengthCost[hdr - LZX_NUM_PRIMARY_LENS]!;
+          c = offCost + matchCost[row + len]!;
           const j = i + len;
           if (c < cost[j]!) {
             cost[j] = c;
-            itemLen[j] = len;
-            itemOff[j] = f;
-            q0[j] = off;
-            q1[j] = r0;
-            q2[j] = r1;
+            item[j] = code | len;
           }
         }
         prevLen = mlen;
       }
+      if (longestExplicit >= nice) i += longestExplicit - 1;
     }
     // Walk back from the end, then store the items in order.
     let count = 0;
-    for (let j = n; j > 0; j -= itemLen[j]!) count++;
+    for (let j = n; j > 0; j -= item[j]! & ITEM_LEN_MASK) count++;
     this.seqCount = count;
-    for (let j = n, k = count - 1; j > 0; j -= itemLen[j]!, k--) {
-      this.seqLen[k] = itemLen[j]!;
-      this.seqOff[k] = itemOff[j]!;
+    for (let j = n, k = count - 1; j > 0; k--) {
+      const len = item[j]! & ITEM_LEN_MASK;
+      this.seqLen[k] = len;
+      this.seqOff[k] = len === 1 ? ITEM_LITERAL : item[j]! >>> ITEM_SHIFT;
+      j -= len;
     }
   }
 
-  /** Symbol frequencies of the chosen parse. */
-  private collectStats(): void {
+  /** Symbol frequencies of items [from, to) of the chosen parse, which start at byte `pos`. */
+  private collectStats(from = 0, to = this.seqCount, pos = 0): void {
     const { mainFreq, lengthFreq, alignedFreq, seqLen, seqOff } = this;
     mainFreq.fill(0);
     lengthFreq.fill(0);
     alignedFreq.fill(0);
     const chunk = this.data;
-    let pos = 0;
-    for (let k = 0; k < this.seqCount; k++) {
+    for (let k = from; k < to; k++) {
       const len = seqLen[k]!;
       const off = seqOff[k]!;
       if (off === ITEM_LITERAL) {
@@ -281,8 +345,31 @@ export class LzxCompressor {
     }
   }
 
-  /** Writes the parse as one block; returns the stream size (0 if it overflowed the scratch). */
-  private writeBlock(chunk: Uint8Array, n: number): number {
+  /**
+   * Writes the parse as blocks of about maxBlockSize bytes (split at item boundaries), each with
+   * its own codes, its lengths delta-coded against the previous block's. Returns the stream size
+   * (0 if it overflowed the scratch).
+   */
+  private writeBlocks(chunk: Uint8Array, n: number): number {
+    // Output reaching the input size is useless (the chunk is stored raw): the writer stops there
+    const w = new BitWriter(this.out, 0, n);
+    const prevMain = new Uint8Array(LZX_MAIN_SYMBOLS);
+    const prevLength = new Uint8Array(LZX_LENGTH_SYMBOLS);
+    let k = 0;
+    let pos = 0;
+    while (pos < n) {
+      const first = k;
+      const blockStart = pos;
+      while (k < this.seqCount && (k === first || pos - blockStart + this.seqLen[k]! <= this.maxBlockSize)) pos += this.seqLen[k++]!;
+      this.collectStats(first, k, blockStart);
+      this.writeBlock(w, chunk, first, k, blockStart, pos - blockStart, prevMain, prevLength);
+    }
+    return w.finish();
+  }
+
+  /** One verbatim or aligned block: items [first, end) covering `size` bytes from `pos`. */
+  private writeBlock(w: BitWriter, chunk: Uint8Array, first: number, end: number, pos: number, size: number,
+    prevMain: Uint8Array, prevLength: Uint8Array): void {
     const mainLens = buildCodeLengths(this.mainFreq, LZX_MAIN_SYMBOLS, MAIN_MAX_LEN);
     const lengthLens = buildCodeLengths(this.lengthFreq, LZX_LENGTH_SYMBOLS, LENGTH_MAX_LEN);
     const alignedLens = buildCodeLengths(this.alignedFreq, LZX_ALIGNED_SYMBOLS, LZX_MAX_ALIGNED_LEN);
@@ -295,27 +382,25 @@ export class LzxCompressor {
     }
     const aligned = verbatimBits > 0 && alignedBits < verbatimBits;
 
-    const w = new BitWriter(this.out);
     w.writeBits(aligned ? LZX_BLOCK_ALIGNED : LZX_BLOCK_VERBATIM, LZX_BLOCK_TYPE_BITS);
-    if (n === LZX_DEFAULT_BLOCK_SIZE) {
+    if (size === LZX_DEFAULT_BLOCK_SIZE) {
       w.writeBits(1, 1);
     } else {
       w.writeBits(0, 1);
-      w.writeBits(n, LZX_BLOCK_SIZE_BITS);
+      w.writeBits(size, LZX_BLOCK_SIZE_BITS);
     }
     if (aligned) for (let s = 0; s < LZX_ALIGNED_SYMBOLS; s++) w.writeBits(alignedLens[s]!, LZX_ALIGNED_LEN_BITS);
-    // One block per chunk: the "previous" lengths are the all-zero start state.
-    const zeros = new Uint8Array(LZX_MAIN_SYMBOLS);
-    writeLens(w, mainLens, zeros, 0, LZX_NUM_CHARS);
-    writeLens(w, mainLens, zeros, LZX_NUM_CHARS, LZX_MAIN_SYMBOLS);
-    writeLens(w, lengthLens, zeros, 0, LZX_LENGTH_SYMBOLS);
+    writeLens(w, mainLens, prevMain, 0, LZX_NUM_CHARS);
+    writeLens(w, mainLens, prevMain, LZX_NUM_CHARS, LZX_MAIN_SYMBOLS);
+    writeLens(w, lengthLens, prevLength, 0, LZX_LENGTH_SYMBOLS);
+    prevMain.set(mainLens);
+    prevLength.set(lengthLens);
 
     const mainCw = canonicalCodewords(mainLens, LZX_MAIN_SYMBOLS);
     const lengthCw = canonicalCodewords(lengthLens, LZX_LENGTH_SYMBOLS);
     const alignedCw = canonicalCodewords(alignedLens, LZX_ALIGNED_SYMBOLS);
     const { seqLen, seqOff } = this;
-    let pos = 0;
-    for (let k = 0; k < this.seqCount; k++) {
+    for (let k = first; k < end; k++) {
       const len = seqLen[k]!;
       const off = seqOff[k]!;
       if (off === ITEM_LITERAL) {
@@ -344,7 +429,6 @@ export class LzxCompressor {
         w.writeBits(v, extra);
       }
     }
-    return w.finish();
   }
 }
 
