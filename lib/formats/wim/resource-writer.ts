@@ -177,8 +177,20 @@ export class ResourceWriter {
     return rec;
   }
 
-  /** Uncompressed: bytes go straight into the output buffer and are hashed there. */
+  /** Uncompressed, single-instanced: a duplicate is rewound. */
   private addRawFrom(size: number, open: () => ByteSource): BlobRecord {
+    const start = this.out.pos;
+    const hash = this.writeRawFrom(size, open);
+    const key = hashHex(hash);
+    const known = this.blobs.get(key);
+    if (known) { this.out.rewind(start); return known; }
+    const rec: BlobRecord = { hash, key, size, reshdr: { sizeInWim: size, flags: 0, offset: start, originalSize: size }, refCount: 0 };
+    this.blobs.set(key, rec);
+    return rec;
+  }
+
+  /** Writes `size` bytes straight into the output buffer, hashing them there; returns the SHA-1. */
+  private writeRawFrom(size: number, open: () => ByteSource): Uint8Array {
     const start = this.out.pos;
     const h = createHash('sha1');
     const src = open();
@@ -198,22 +210,22 @@ export class ResourceWriter {
     } finally {
       src.close();
     }
-    const hash = new Uint8Array(h.digest());
-    const key = hashHex(hash);
-    const known = this.blobs.get(key);
-    if (known) { this.out.rewind(start); return known; }
-    const rec: BlobRecord = { hash, key, size, reshdr: { sizeInWim: size, flags: 0, offset: start, originalSize: size }, refCount: 0 };
-    this.blobs.set(key, rec);
-    return rec;
+    return new Uint8Array(h.digest());
   }
 
-  /** Compressed, streamed: batches of chunks through the pool, chunk table patched in at the end. */
+  /**
+   * Compressed, streamed: batches of chunks through the pool. Nothing waits for the queue to
+   * empty: the chunk table's place is taken by a queued step, and a last queued step fills it in
+   * (or rewinds a duplicate, or rewrites the blob raw when compression did not pay).
+   */
   private async addLarge(size: number, open: () => ByteSource): Promise<BlobRecord> {
-    await this.drain();
-    const start = this.out.pos;
+    await this.flushGroup();
     const tableSize = chunkTableSize(size, this.chunkSize);
-    this.out.write(new Uint8Array(tableSize));
-    const sizes: number[] = [];
+    const state = { start: 0, sizes: [] as number[] };
+    await this.push(Promise.resolve([]), () => {
+      state.start = this.out.pos;
+      this.out.write(new Uint8Array(tableSize));
+    });
     const h = createHash('sha1');
     const src = open();
     try {
@@ -233,35 +245,36 @@ export class ResourceWriter {
         await this.push(this.compressor(this.kind, batch.map((c) => c.slice())), (results) => {
           results.forEach((r, i) => {
             const c = r ?? batch[i] ?? new Uint8Array(0);
-            sizes.push(c.length);
+            state.sizes.push(c.length);
             this.out.write(c);
           });
         });
       }
-      await this.drain();
-    } catch (e) {
-      await this.drain().catch(() => {});
-      this.out.rewind(start);
-      throw e;
     } finally {
       src.close();
     }
     const hash = new Uint8Array(h.digest());
     const key = hashHex(hash);
     const known = this.blobs.get(key);
-    if (known) { this.out.rewind(start); return known; }
-    const total = this.out.pos - start;
-    if (total >= size) {
-      // not smaller compressed: store it raw, as wimlib does (and WOF requires)
-      this.out.rewind(start);
-      const again = this.addRawFrom(size, open);
-      if (again.key !== key) throw new TsmediaError('EWIM_CAPTURE', 'the data changed while it was being captured');
-      return again;
+    if (known) {
+      await this.push(Promise.resolve([]), () => this.out.rewind(state.start));
+      return known;
     }
     const rec: BlobRecord = { hash, key, size, reshdr: null, refCount: 0 };
     this.blobs.set(key, rec);
-    this.out.patch(start, encodeChunkTable(sizes, size));
-    rec.reshdr = { sizeInWim: total, flags: RESHDR_FLAG_COMPRESSED, offset: start, originalSize: size };
+    await this.push(Promise.resolve([]), () => {
+      const total = this.out.pos - state.start;
+      if (total >= size) {
+        // not smaller compressed: store it raw, as wimlib does (and WOF requires)
+        this.out.rewind(state.start);
+        const again = this.writeRawFrom(size, open);
+        if (hashHex(again) !== key) throw new TsmediaError('EWIM_CAPTURE', 'the data changed while it was being captured');
+        rec.reshdr = { sizeInWim: size, flags: 0, offset: state.start, originalSize: size };
+        return;
+      }
+      this.out.patch(state.start, encodeChunkTable(state.sizes, size));
+      rec.reshdr = { sizeInWim: total, flags: RESHDR_FLAG_COMPRESSED, offset: state.start, originalSize: size };
+    });
     return rec;
   }
 }
