@@ -6,7 +6,7 @@ import { resolve } from 'node:path';
 import { NotFoundError, UsageError } from '../errors.js';
 import { appendImage } from '../formats/wim/append.js';
 import { applyImage } from '../formats/wim/apply.js';
-import { captureWim } from '../formats/wim/capture.js';
+import { captureWim, type CaptureResult } from '../formats/wim/capture.js';
 import { exportImage } from '../formats/wim/export.js';
 import { walkTree } from '../formats/wim/metadata.js';
 import { splitWim } from '../formats/wim/split.js';
@@ -82,17 +82,31 @@ const compressionParam = {
   help: 'None; Fast (XPRESS, the default); Max (LZX, smaller and slower).',
 } as const;
 
+/** -CapturePath, -Name, -Description: shared by New- and Add-WindowsImage. */
+const captureParams = [
+  { name: 'CapturePath', type: 'string', mandatory: true, position: 1, help: 'The folder to capture.' },
+  { name: 'Name', type: 'string', mandatory: true, help: 'The image name (unique in the WIM).' },
+  { name: 'Description', type: 'string', help: 'The image description.' },
+  { name: 'CheckIntegrity', type: 'switch', help: 'Write an integrity table.' },
+] as const;
+
+function captureSpec(p: BoundParameters): { source: string; name: string; description?: string } {
+  return { source: resolve(String(p['CapturePath'])), name: String(p['Name']), ...(str(p, 'Description') ? { description: String(p['Description']) } : {}) };
+}
+
+function capturedObject(path: string, r: CaptureResult): Record<string, unknown> {
+  const img = r.images[0];
+  return { ImagePath: path, ImageIndex: img?.index, ImageName: img?.name, DirectoryCount: img?.dirCount, FileCount: img?.fileCount, ImageSize: img?.totalBytes, Size: r.size };
+}
+
 export const newWindowsImage: CmdletSpec = {
   name: 'New-WindowsImage',
   synopsis: 'Captures a folder as a new WIM file.',
   description: 'Captures the folder as image 1 of a new WIM (file data single-instanced by SHA-1). Times come from the files and the clock (SOURCE_DATE_EPOCH), so the same input gives the same file.',
   parameters: [
     imagePathParam,
-    { name: 'CapturePath', type: 'string', mandatory: true, position: 1, help: 'The folder to capture.' },
-    { name: 'Name', type: 'string', mandatory: true, help: 'The image name.' },
-    { name: 'Description', type: 'string', help: 'The image description.' },
+    ...captureParams,
     compressionParam,
-    { name: 'CheckIntegrity', type: 'switch', help: 'Write an integrity table.' },
     { name: 'Setbootable', type: 'switch', help: 'Mark the image bootable (WinPE boot.wim).' },
     { name: 'Force', type: 'switch', help: 'Overwrite an existing file.' },
   ],
@@ -101,12 +115,11 @@ export const newWindowsImage: CmdletSpec = {
     const out = resolve(String(p['ImagePath']));
     if (existsSync(out) && !p['Force']) throw new UsageError('EWIM_EXISTS', `${out} exists; use Add-WindowsImage to append, or -Force to replace it`);
     if (!ctx.shouldProcess(out, 'Capture image')) return undefined;
-    const r = await captureWim(out, [{ source: resolve(String(p['CapturePath'])), name: String(p['Name']), ...(str(p, 'Description') ? { description: String(p['Description']) } : {}) }], {
+    const r = await captureWim(out, [captureSpec(p)], {
       compression: compressionOf(p), now: ctx.now(), integrity: Boolean(p['CheckIntegrity']), bootIndex: p['Setbootable'] ? 1 : 0, signal: ctx.signal, fsync: true,
     });
     for (const s of r.images[0]?.skipped ?? []) ctx.warn(`skipped ${s}: not a file, directory or symbolic link`);
-    const img = r.images[0];
-    return { ImagePath: out, ImageIndex: 1, ImageName: img?.name, DirectoryCount: img?.dirCount, FileCount: img?.fileCount, ImageSize: img?.totalBytes, Size: r.size };
+    return capturedObject(out, r);
   },
 };
 
@@ -115,19 +128,16 @@ export const addWindowsImage: CmdletSpec = {
   synopsis: 'Captures a folder as a new image appended to an existing WIM.',
   parameters: [
     imagePathParam,
-    { name: 'CapturePath', type: 'string', mandatory: true, position: 1, help: 'The folder to capture.' },
-    { name: 'Name', type: 'string', mandatory: true, help: 'The image name (unique in the WIM).' },
-    { name: 'Description', type: 'string', help: 'The image description.' },
-    { name: 'CheckIntegrity', type: 'switch', help: 'Write an integrity table.' },
+    ...captureParams,
   ],
   async run(p, ctx) {
     const path = resolve(String(p['ImagePath']));
     if (!ctx.shouldProcess(path, 'Append image')) return undefined;
-    const r = await appendImage(path, { source: resolve(String(p['CapturePath'])), name: String(p['Name']), ...(str(p, 'Description') ? { description: String(p['Description']) } : {}) }, {
+    const r = await appendImage(path, captureSpec(p), {
       now: ctx.now(), signal: ctx.signal, fsync: true, ...(p['CheckIntegrity'] ? { integrity: true } : {}),
     });
-    const img = r.images[0];
-    return { ImagePath: path, ImageIndex: img?.index, ImageName: img?.name, DirectoryCount: img?.dirCount, FileCount: img?.fileCount, ImageSize: img?.totalBytes, Size: r.size };
+    for (const s of r.images[0]?.skipped ?? []) ctx.warn(`skipped ${s}: not a file, directory or symbolic link`);
+    return capturedObject(path, r);
   },
 };
 

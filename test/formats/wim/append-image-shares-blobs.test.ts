@@ -8,18 +8,12 @@ import { captureWim } from '../../../lib/formats/wim/capture.js';
 import { openWim } from '../../../lib/formats/wim/reader.js';
 import { childText, child } from '../../../lib/formats/wim/xml.js';
 import { closePool } from '../../../lib/pool/pool.js';
-import { run } from '../../helpers/run.js';
 import { tempDir } from '../../helpers/tmp.js';
-import { diffTrees, listTree, makeTree, prng } from './tree-fixture.js';
+import { diffTrees, listTree, makeTree, prng, wimlib } from './tree-fixture.js';
 
 test.after.always(closePool);
 const now = new Date('2026-01-01T00:00:00Z');
 
-async function wimlib(t: import('ava').ExecutionContext, ...args: string[]): Promise<string> {
-  const r = await run('wimlib-imagex', args, { timeoutMs: 60_000 });
-  t.is(r.code, 0, `wimlib-imagex ${args.join(' ')}: ${r.stderr}`);
-  return r.stdout;
-}
 
 test('append to our WIM: the second image adds only new data; wimlib verifies; both images apply', async (t) => {
   const dir = await tempDir(t, 'tsm-wim-');

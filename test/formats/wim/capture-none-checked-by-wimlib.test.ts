@@ -4,17 +4,11 @@ import { join } from 'node:path';
 import { captureWim } from '../../../lib/formats/wim/capture.js';
 import { applyImage } from '../../../lib/formats/wim/apply.js';
 import { openWim } from '../../../lib/formats/wim/reader.js';
-import { run } from '../../helpers/run.js';
 import { tempDir } from '../../helpers/tmp.js';
-import { diffTrees, listTree, makeTree } from './tree-fixture.js';
+import { diffTrees, listTree, makeTree, wimlib } from './tree-fixture.js';
 
 const now = new Date('2026-01-01T00:00:00Z');
 
-async function wimlib(t: import('ava').ExecutionContext, ...args: string[]): Promise<string> {
-  const r = await run('wimlib-imagex', args, { timeoutMs: 60_000 });
-  t.is(r.code, 0, `wimlib-imagex ${args.join(' ')} failed: ${r.stderr}`);
-  return r.stdout;
-}
 
 /**
  * dir --detailed without the fields that legitimately differ between writers: link group ids and

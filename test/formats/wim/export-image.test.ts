@@ -6,18 +6,12 @@ import { exportImage } from '../../../lib/formats/wim/export.js';
 import { openWim } from '../../../lib/formats/wim/reader.js';
 import { child, childText } from '../../../lib/formats/wim/xml.js';
 import { closePool } from '../../../lib/pool/pool.js';
-import { run } from '../../helpers/run.js';
 import { tempDir } from '../../helpers/tmp.js';
-import { diffTrees, listTree, makeTree } from './tree-fixture.js';
+import { diffTrees, listTree, makeTree, wimlib } from './tree-fixture.js';
 
 test.after.always(closePool);
 const now = new Date('2026-01-01T00:00:00Z');
 
-async function wimlib(t: import('ava').ExecutionContext, ...args: string[]): Promise<string> {
-  const r = await run('wimlib-imagex', args, { timeoutMs: 60_000 });
-  t.is(r.code, 0, `wimlib-imagex ${args.join(' ')}: ${r.stderr}`);
-  return r.stdout;
-}
 
 test('export: from a wimlib LZX WIM into new LZX (stored copy) and XPRESS (recompressed) WIMs, and into an existing WIM', async (t) => {
   const dir = await tempDir(t, 'tsm-wim-');

@@ -4,14 +4,9 @@ import { join } from 'node:path';
 import { FormatError } from '../../../lib/errors.js';
 import { applyImage, extractFolderFromWim } from '../../../lib/formats/wim/apply.js';
 import { openWim, readFileFromWim } from '../../../lib/formats/wim/reader.js';
-import { run } from '../../helpers/run.js';
 import { tempDir } from '../../helpers/tmp.js';
-import { diffTrees, listTree, makeTree, prng } from './tree-fixture.js';
+import { diffTrees, listTree, makeTree, prng, wimlib } from './tree-fixture.js';
 
-async function wimlib(t: import('ava').ExecutionContext, ...args: string[]): Promise<void> {
-  const r = await run('wimlib-imagex', args, { timeoutMs: 60_000 });
-  t.is(r.code, 0, `wimlib-imagex ${args.join(' ')}: ${r.stderr}`);
-}
 
 for (const kind of ['none', 'xpress', 'lzx'] as const) {
   test(`we read and apply a 2-image ${kind} WIM written by wimlib-imagex`, async (t) => {

@@ -3,6 +3,8 @@
 import { createHash } from 'node:crypto';
 import { linkSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { ExecutionContext } from 'ava';
+import { run } from '../../helpers/run.js';
 
 /** Deterministic pseudo-random bytes (xorshift32). */
 export function prng(seed: number, n: number): Buffer {
@@ -97,4 +99,11 @@ export function diffTrees(a: Map<string, Entry>, b: Map<string, Entry>, times = 
   }
   for (const p of b.keys()) if (!a.has(p)) d.push(`extra ${p}`);
   return d;
+}
+
+/** Runs wimlib-imagex, failing the test on a non-zero exit; returns stdout. */
+export async function wimlib(t: ExecutionContext, ...args: string[]): Promise<string> {
+  const r = await run('wimlib-imagex', args, { timeoutMs: 60_000 });
+  t.is(r.code, 0, `wimlib-imagex ${args.join(' ')}: ${r.stderr}`);
+  return r.stdout;
 }
