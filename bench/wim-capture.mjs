@@ -2,7 +2,8 @@
 // Benchmark: capture a corpus with tsmedia and with `wimlib-imagex capture --threads=N`, same run,
 // and print time ratios, size ratios and our peak RSS; then apply wimlib's WIM with both. Corpus: folders given as arguments (copied
 // once into .bench/wim-corpus), default /usr/lib/python3.11 and /usr/share/doc.
-// Usage: npm run build && node bench/wim-capture.mjs [--compress=none|xpress|lzx] [dirs...]
+// Usage: npm run build && node bench/wim-capture.mjs [--compress=none,xpress,lzx] [--corpus=DIR | dirs...]
+// (--corpus: an existing tree used in place, e.g. /tmp/corpus from /work/shared/bench/make-corpus.sh)
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -11,10 +12,11 @@ import { availableParallelism } from 'node:os';
 const args = process.argv.slice(2);
 const kinds = (args.find((a) => a.startsWith('--compress='))?.slice(11) ?? 'none').split(',');
 const dirs = args.filter((a) => !a.startsWith('--'));
+const given = args.find((a) => a.startsWith('--corpus='))?.slice(9);
 const sources = dirs.length ? dirs : ['/usr/lib/python3.11', '/usr/share/doc'];
 const threads = Number(process.env.TSMEDIA_THREADS) || availableParallelism();
 const work = resolve('.bench');
-const corpus = join(work, 'wim-corpus');
+const corpus = given ? resolve(given) : join(work, 'wim-corpus');
 if (!existsSync(corpus)) {
   mkdirSync(corpus, { recursive: true });
   for (const s of sources) execFileSync('cp', ['-a', s, corpus]);
