@@ -8,7 +8,7 @@ import { hashHex, wimError } from './bytes.js';
 import { decodeBlobTable, type BlobEntry } from './blob-table.js';
 import { chunkTableSize, decodeChunkTable } from './chunk-table.js';
 import { decompressChunk } from './codec.js';
-import { decodeHeader, headerCompression, WIM_HEADER_SIZE, type WimCompression, type WimHeader } from './header.js';
+import { decodeHeader, headerCompression, WIM_CHUNK_SIZE, WIM_HEADER_SIZE, type WimCompression, type WimHeader } from './header.js';
 import { decodeIntegrity } from './integrity.js';
 import { decodeMetadata, type ImageMetadata, type WimNode } from './metadata.js';
 import { compareNamesInsensitive } from './names.js';
@@ -237,6 +237,9 @@ export class Wim {
     }
     if (this.compression === 'none') throw wimError(`${what} is marked compressed in an uncompressed WIM`);
     const chunkSize = part.header.chunkSize;
+    if (this.compression === 'lzx' && chunkSize !== WIM_CHUNK_SIZE) {
+      throw new TsmediaError('EWIM_CHUNK', `${part.path} uses LZX with ${chunkSize}-byte chunks; only the standard 32768-byte chunks are supported (wimlib-imagex export --chunk-size=32768 converts it)`);
+    }
     const tableSize = chunkTableSize(r.originalSize, chunkSize);
     if (tableSize > r.sizeInWim) throw wimError(`${what}: chunk table larger than the resource; corrupt`);
     const table = new Uint8Array(tableSize);

@@ -1,7 +1,7 @@
 import test from 'ava';
 import { readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { FormatError } from '../../../lib/errors.js';
+import { FormatError, TsmediaError } from '../../../lib/errors.js';
 import { applyImage, extractFolderFromWim } from '../../../lib/formats/wim/apply.js';
 import { openWim, readFileFromWim } from '../../../lib/formats/wim/reader.js';
 import { tempDir } from '../../helpers/tmp.js';
@@ -51,4 +51,21 @@ test('we read a split set (.swm) that wimlib-imagex wrote, given the other parts
   applyImage(w, 1, join(dir, 'out'));
   w.close();
   t.deepEqual(diffTrees(listTree(join(dir, 'src')), listTree(join(dir, 'out'))), []);
+});
+
+test('chunk sizes: XPRESS with 64 KiB chunks reads; LZX with 128 KiB chunks is refused clearly', async (t) => {
+  const dir = await tempDir(t, 'tsm-wim-');
+  makeTree(join(dir, 'src'));
+  const x = join(dir, 'x.wim');
+  await wimlib(t, 'capture', join(dir, 'src'), x, 'x', '--compress=xpress', '--chunk-size=65536');
+  const w = openWim(x);
+  applyImage(w, 1, join(dir, 'out'));
+  w.close();
+  t.deepEqual(diffTrees(listTree(join(dir, 'src')), listTree(join(dir, 'out'))), []);
+  const l = join(dir, 'l.wim');
+  await wimlib(t, 'capture', join(dir, 'src'), l, 'l', '--compress=lzx', '--chunk-size=131072');
+  const lw = openWim(l);
+  t.is(lw.images.length, 1);
+  t.throws(() => readFileFromWim(lw, 1, 'boot/BCD'), { instanceOf: TsmediaError, message: /131072-byte chunks/ });
+  lw.close();
 });
