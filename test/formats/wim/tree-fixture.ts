@@ -36,6 +36,7 @@ export function makeTree(root: string, variant = 0): void {
   w('dir/text-200k.txt', textish(3, 200_000));
   w('dir/text-copy.txt', textish(3, 200_000));
   w('Ünïcødé ✓ 日本語/файл.txt', 'unicode\n');
+  w('Ünïcødé ✓ 日本語/😀 ẞß ǅ.txt', 'astral\n');
   w('Case/a', 'lower');
   w('Case/A', 'upper');
   w('boot/BCD', prng(11, 4096));
