@@ -30,10 +30,14 @@ export interface BlobRecord {
 
 export type ChunkCompressor = (kind: WimCompression, chunks: Uint8Array[]) => Promise<(Uint8Array | null)[]>;
 
-/** The worker pool; loaded on first use, so uncompressed captures never start it. */
+/**
+ * The worker pool; loaded on first use, so uncompressed captures never start it. The chunks are
+ * moved, not copied: callers pass copies they no longer need.
+ */
 export const poolCompressor: ChunkCompressor = async (kind, chunks) => {
   const { runTask } = await import('../../pool/pool.js');
-  return runTask<(Uint8Array | null)[]>('wimCompressChunks', { kind, chunks });
+  const buffers = [...new Set(chunks.map((c) => c.buffer))].filter((b): b is ArrayBuffer => b instanceof ArrayBuffer);
+  return runTask<(Uint8Array | null)[]>('wimCompressChunks', { kind, chunks }, buffers);
 };
 
 interface Job { results: Promise<(Uint8Array | null)[]>; finish(r: (Uint8Array | null)[]): void }
