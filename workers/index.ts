@@ -2,6 +2,6 @@
 // the work itself lives in lib/.
 export { hashFile } from '../lib/content/hash-file.js';
 export { hashBatch, copyIntoPack } from '../lib/content/file-batch.js';
-export { wimCompressChunks } from './wim-compress.js';
-export { xpressCompressChunksTask } from './xpress.js';
+export { xpressCompressChunks } from '../lib/formats/wim/xpress.js';
 export { lzxCompressChunks } from './lzx.js';
+export { wimCompressChunks } from '../lib/formats/wim/codec.js';

@@ -174,11 +174,6 @@ export class BitWriter {
     }
   }
 
-  /** Bytes written so far, not counting pending bits. */
-  get length(): number {
-    return this.pos - this.start;
-  }
-
   /** Pads the last partial unit with zero bits; returns the output size, 0 if it did not fit. */
   finish(): number {
     if (this.bitcount > 0) {

@@ -50,3 +50,10 @@ export function decompressChunk(kind: WimCompression, stored: Uint8Array, outSiz
   if (out.length !== outSize) throw wimError(`a ${kind.toUpperCase()} chunk decompressed to ${out.length} bytes, expected ${outSize}`);
   return out;
 }
+
+export interface WimCompressTask { kind: WimCompression; chunks: Uint8Array[] }
+
+/** Pool task (workers/index.ts re-exports it): per chunk, the compressed bytes or null for raw. */
+export function wimCompressChunks(task: WimCompressTask): (Uint8Array | null)[] {
+  return compressChunks(task.kind, task.chunks);
+}

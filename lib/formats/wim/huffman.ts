@@ -126,15 +126,16 @@ export const DECODE_LEN_MASK = 0x7f;
 /**
  * Builds the decode table for `lengths[0..numSymbols)`. Throws FormatError when a length exceeds
  * maxLen or the code is over-subscribed or incomplete (an all-zero code is allowed and gives an
- * empty table). `reuse` lends a previous table's storage to avoid reallocating on hot paths.
+ * empty table). `reuse` lends a previous table's storage to avoid reallocating on hot paths;
+ * `format` names the codec in error messages ("xpress", "lzx").
  */
-export function buildDecodeTable(lengths: Uint8Array, numSymbols: number, tableBits: number, maxLen: number, reuse?: DecodeTable): DecodeTable {
+export function buildDecodeTable(lengths: Uint8Array, numSymbols: number, tableBits: number, maxLen: number, reuse?: DecodeTable, format = 'huffman'): DecodeTable {
   if (maxLen < 1 || maxLen > HUFFMAN_MAX_LEN_LIMIT) throw new RangeError('buildDecodeTable: maxLen out of range');
   if (tableBits > maxLen) tableBits = maxLen;
   const count = new Uint32Array(maxLen + 1);
   for (let s = 0; s < numSymbols; s++) {
     const len = lengths[s]!;
-    if (len > maxLen) throw new FormatError('huffman', `codeword length ${len} of symbol ${s} exceeds ${maxLen}`);
+    if (len > maxLen) throw new FormatError(format, `codeword length ${len} of symbol ${s} exceeds ${maxLen}`);
     count[len]!++;
   }
   const subBits = maxLen - tableBits;
@@ -150,7 +151,7 @@ export function buildDecodeTable(lengths: Uint8Array, numSymbols: number, tableB
     return { table, tableBits, maxLen, empty: true };
   }
   if (kraft !== 1 << maxLen) {
-    throw new FormatError('huffman', kraft > 1 << maxLen ? 'over-subscribed Huffman code' : 'incomplete Huffman code');
+    throw new FormatError(format, kraft > 1 << maxLen ? 'over-subscribed Huffman code' : 'incomplete Huffman code');
   }
 
   // First canonical codeword of each length.

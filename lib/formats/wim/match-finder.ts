@@ -1,7 +1,8 @@
-// LZ77 match finding over one window (a WIM chunk), shared by XPRESS and LZX: hash chains keyed
-// by the next 4 bytes, searched newest first to a bounded depth, plus a one-entry-per-bucket
-// table keyed by 3 bytes for length-3 matches (too short for the 4-byte chains). Each window is
-// independent (WIM chunks share nothing), so state is reset per window; arrays are reused.
+// LZ77 match finding over one window (a WIM chunk) for XPRESS, general enough for LZX: hash
+// chains keyed by the next 4 bytes, searched newest first to a bounded depth, plus a
+// one-entry-per-bucket table keyed by 3 bytes for length-3 matches (too short for the 4-byte
+// chains), as wimlib's hc_matchfinder does. Each window is independent (WIM chunks share
+// nothing), so state is reset per window; arrays are reused.
 
 /** Shortest match the finder reports. */
 export const MATCH_FINDER_MIN_LEN = 3;

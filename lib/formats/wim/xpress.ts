@@ -15,7 +15,6 @@ export const XPRESS_NUM_LITERALS = 256;
 export const XPRESS_MAX_CODEWORD_LEN = 15;
 export const XPRESS_MIN_MATCH_LEN = 3;
 export const XPRESS_MAX_MATCH_LEN = 65538;
-export const XPRESS_MAX_OFFSET = 65535;
 /** Largest chunk one XPRESS block may hold (WIM chunk sizes for XPRESS: 4 KiB..64 KiB). */
 export const XPRESS_MAX_CHUNK = 65536;
 /** code lengths  256 bytes */
@@ -55,7 +54,7 @@ export function xpressDecompressInto(input: Uint8Array, out: Uint8Array, scratch
     lengths[2 * i] = b & 0xf;
     lengths[2 * i + 1] = b >>> 4;
   }
-  const dt = buildDecodeTable(lengths, XPRESS_NUM_SYMBOLS, DECODE_TABLE_BITS, XPRESS_MAX_CODEWORD_LEN, scratch?.table);
+  const dt = buildDecodeTable(lengths, XPRESS_NUM_SYMBOLS, DECODE_TABLE_BITS, XPRESS_MAX_CODEWORD_LEN, scratch?.table, 'xpress');
   if (scratch) scratch.table = dt;
   if (dt.empty) throw new FormatError('xpress', 'the chunk has an empty Huffman code but data to decode');
   decodeItems(input, out, dt);
@@ -166,6 +165,8 @@ const EXTRA_OFFSET_BITS = 0;
 const EXTRA_LENGTH_BYTES = 1;
 const EXTRA_SLOTS = 2;
 const DEFAULT_NICE_LENGTH = 48;
+/** A 3-byte match farther than this costs about as much as three literals (11+ offset bits). */
+const SHORT_MATCH_MAX_OFFSET = 2048;
 
 /** A compressor with reusable scratch state (match finder, item buffer, output buffer). */
 export function createXpressCompressor(options: XpressCompressorOptions = {}): XpressCompressor {
@@ -230,6 +231,7 @@ function parseLazy(input: Uint8Array, mf: HashChainMatchFinder, items: Uint32Arr
   let pos = 0;
   while (pos < n) {
     let len = mf.findLongest(pos, XPRESS_MIN_MATCH_LEN, XPRESS_MAX_MATCH_LEN);
+    if (len === XPRESS_MIN_MATCH_LEN && mf.matchOffset > SHORT_MATCH_MAX_OFFSET) len = 0;
     if (len === 0) {
       const lit = input[pos++]!;
       items[count++] = lit;
@@ -328,39 +330,44 @@ function writeBlock(items: Uint32Array, count: number, freqs: Uint32Array, extra
   return TABLE_BYTES + size;
 }
 
-/** A run of chunks as a WIM resource stores them (before its chunk table). */
-export interface XpressChunks {
-  /** Every chunk's stored bytes, back to back: compressed, or raw when that is not smaller. */
+/** WIM's usual XPRESS chunk size. */
+export const XPRESS_DEFAULT_CHUNK = 32768;
+
+export interface XpressCompressChunksTask {
+  /** Chunks back to back, each `chunkSize` bytes except possibly the last. */
+  data: Uint8Array;
+  /** 1..65536 (default 32768). */
+  chunkSize?: number;
+}
+
+export interface XpressCompressChunksResult {
+  /** The stored chunks back to back: XPRESS blocks, or raw copies where XPRESS would not be smaller. */
   stored: Uint8Array;
-  /** Stored size of each chunk; equal to its uncompressed size means raw (research §1.4). */
+  /** Stored size of each chunk; equal to its uncompressed size exactly when it is stored raw (research §1.4). */
   sizes: Uint32Array;
 }
 
 /**
- * Cuts `data` into `chunkSize` chunks (the last holds the rest) and compresses each on its own.
- * The caller builds the chunk table from `sizes`.
+ * A run of WIM chunks as a WIM resource stores them, before its chunk table (the pool task: one
+ * call per batch of chunks, with the thread's shared compressor). Each chunk is independent.
  */
-export function xpressCompressChunks(data: Uint8Array, chunkSize: number, compressor?: XpressCompressor): XpressChunks {
+export function xpressCompressChunks(task: XpressCompressChunksTask): XpressCompressChunksResult {
+  const { data } = task;
+  const chunkSize = task.chunkSize ?? XPRESS_DEFAULT_CHUNK;
   if (!Number.isInteger(chunkSize) || chunkSize < 1 || chunkSize > XPRESS_MAX_CHUNK) {
     throw new UsageError('EXPRESS_CHUNK', `XPRESS chunk size must be 1..${XPRESS_MAX_CHUNK} bytes, not ${chunkSize}`);
   }
-  const c = compressor ?? (shared ??= createXpressCompressor());
+  shared ??= createXpressCompressor();
   const count = Math.ceil(data.length / chunkSize);
   const sizes = new Uint32Array(count);
-  const parts: Uint8Array[] = [];
-  let total = 0;
-  for (let i = 0; i < count; i++) {
-    const chunk = data.subarray(i * chunkSize, Math.min(data.length, (i + 1) * chunkSize));
-    const part = c.compress(chunk) ?? chunk;
-    parts.push(part);
-    sizes[i] = part.length;
-    total += part.length;
-  }
-  const stored = new Uint8Array(total);
+  const stored = new Uint8Array(data.length); // raw copies are the worst case
   let at = 0;
-  for (const p of parts) {
-    stored.set(p, at);
-    at += p.length;
+  for (let k = 0; k < count; k++) {
+    const chunk = data.subarray(k * chunkSize, Math.min((k + 1) * chunkSize, data.length));
+    const part = shared.compress(chunk) ?? chunk;
+    stored.set(part, at);
+    sizes[k] = part.length;
+    at += part.length;
   }
-  return { stored, sizes };
+  return { stored: stored.slice(0, at), sizes };
 }

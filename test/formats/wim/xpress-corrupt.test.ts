@@ -8,7 +8,7 @@ test('bad streams are rejected with messages that say what is wrong', (t) => {
   const fe = { instanceOf: FormatError };
   t.throws(() => xpressDecompress(new Uint8Array(100), 10), { ...fe, message: /shorter than its 256-byte code table/ });
   t.throws(() => xpressDecompress(new Uint8Array(300), 10), { ...fe, message: /empty Huffman code/ });
-  t.throws(() => xpressDecompress(Uint8Array.from([...lengthTable({ 97: 1 }), 0, 0, 0, 0]), 1), { ...fe, message: /incomplete/ });
+  t.throws(() => xpressDecompress(Uint8Array.from([...lengthTable({ 97: 1 }), 0, 0, 0, 0]), 1), { ...fe, message: /^xpress: incomplete/ });
   t.throws(() => xpressDecompress(Uint8Array.from([...lengthTable({ 97: 1, 98: 1, 99: 1 }), 0, 0, 0, 0]), 1), { ...fe, message: /over-subscribed/ });
   // offset 1 at output position 0
   t.throws(() => xpressDecompress(Uint8Array.from([...lengthTable({ 97: 1, 256: 1 }), 0x00, 0x80, 0, 0]), 4), { ...fe, message: /before the chunk start/ });

@@ -19,6 +19,14 @@ export function randomBytes(n: number, seed: number): Uint8Array {
   return out;
 }
 
+/** Bytes with a skewed (exponential, mean 16) distribution: Huffman-compressible, few repeats. */
+export function skewedBytes(n: number, seed: number): Uint8Array {
+  const r = rng(seed);
+  const out = new Uint8Array(n);
+  for (let i = 0; i < n; i++) out[i] = Math.min(255, Math.floor(-Math.log((r() + 1) / 4294967297) * 16));
+  return out;
+}
+
 const WORDS = ('the of and to in is that for it as was with be by on not he this are or his from at which but have an had ' +
   'they you were their one all we can her has there been if more when will would who so no compression window chunk ' +
   'offset literal symbol Huffman stream boot image media task sequence package driver').split(' ');
@@ -42,15 +50,18 @@ export function binary(n: number, at = 1 << 20): Uint8Array {
   return new Uint8Array(exe.subarray(start, start + n));
 }
 
-/** Random filler with a copy of its first `len` bytes at `offset`: one match of exactly len. */
+/** Skewed filler whose first `len` bytes repeat at `offset`: one long match of exactly len (overlapping when len > offset). */
 export function withMatch(len: number, offset: number, seed: number): Uint8Array {
   const n = offset + len + 300;
-  const d = randomBytes(n, seed);
-  d.copyWithin(offset, 0, len);
+  const d = skewedBytes(n, seed);
+  for (let i = 0; i < len; i++) d[offset + i] = d[i]!; // forward: len > offset repeats the period
   // make sure the match cannot extend: the byte after the copy differs from the one after the source
   d[offset + len] = d[len]! ^ 0x5a;
   return d;
 }
+
+/** Samples that cannot compress (too small or random); every other one must. */
+export const INCOMPRESSIBLE = new Set(['empty', '1 byte', '3 bytes', 'random 32 KiB']);
 
 /** The round-trip corpus: name -> bytes. */
 export function samples(): Map<string, Uint8Array> {
@@ -73,11 +84,11 @@ export function samples(): Map<string, Uint8Array> {
   const ramp = new Uint8Array(40000);
   for (let i = 0; i < ramp.length; i++) ramp[i] = (i * i) >>> 7;
   m.set('ramp', ramp);
-  // farthest possible match in a 64 KiB chunk: the last 3 bytes repeat the first 3
-  const far = randomBytes(65536, 7);
-  far.copyWithin(65533, 0, 3);
-  m.set('match at offset 65533', far);
-  const short = randomBytes(65536, 8);
+  // farthest match the compressor takes in a 64 KiB chunk: the last 4 bytes repeat the first 4
+  const far = skewedBytes(65536, 7);
+  far.copyWithin(65532, 0, 4);
+  m.set('match at offset 65532', far);
+  const short = skewedBytes(65536, 8);
   short.copyWithin(65500, 0, 36);
   m.set('match at offset 65500', short);
   for (const len of [3, 4, 17, 18, 19, 269, 270, 271, 272, 273, 274, 1000, 30000]) {
