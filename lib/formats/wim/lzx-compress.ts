@@ -31,11 +31,11 @@ const ZEROS_LONG_BITS = 5;
 const SAME_MIN = 4;
 const SAME_MAX = 5;
 const SAME_BITS = 1;
-/** A repeat-offset match this short costs more than its literals would almost always. */
+/** Repeat-offset matches may be as short as the format allows: they carry no offset bits. */
 const MIN_REPEAT_MATCH = LZX_MIN_MATCH;
 /** Price of a symbol the previous pass did not use (it would get a long codeword if it were). */
-const UNUSED_MAIN_COST = 14;
-const UNUSED_LENGTH_COST = 11;
+const UNUSED_MAIN_COST = 10;
+const UNUSED_LENGTH_COST = 7;
 const INFINITE = 0x3fffffff;
 /** Repeat-offset codes 0..2 in the item list; explicit offsets are stored formatted (≥ 3). */
 const NUM_REPEATS = 3;
@@ -48,7 +48,7 @@ const ITEM_LEN_MASK = (1 << ITEM_SHIFT) - 1;
 export interface LzxCompressorOptions {
   /** Optimal-parse passes (≥ 1): the first prices symbols by a greedy parse's statistics, each later one by the previous parse's. */
   passes?: number;
-  /** Match finder tree depth per position. */
+  /** Hash-chain candidates the match finder examines per position. */
   maxDepth?: number;
   /** Matches at least this long end the search and are taken whole by the parser. */
   niceLen?: number;
@@ -131,7 +131,7 @@ export class LzxCompressor {
     return size > 0 && size < n ? this.out.slice(0, size) : null;
   }
 
-  /** Later-pass prices: the code lengths the previous parse's statistics give. */
+  /** Prices for the next parse: the code lengths the current statistics would get. */
   private costsFromStats(): void {
     const main = buildCodeLengths(this.mainFreq, LZX_MAIN_SYMBOLS, MAIN_MAX_LEN);
     for (let s = 0; s < LZX_MAIN_SYMBOLS; s++) this.mainCost[s] = main[s] || UNUSED_MAIN_COST;
@@ -178,11 +178,14 @@ export class LzxCompressor {
       const repLen = r0 <= i ? matchLength(this.mf.words, i - r0, i, 0, maxLen) : 0;
       const mEnd = mStart[i + 1]!;
       const exLen = mEnd > mStart[i]! ? mLen[mEnd - 1]! : 0;
+      // One step of lazy evaluation: a clearly longer match at i + 1 wins over this one
+      const nextEnd = i + 1 < n ? mStart[i + 2]! : 0;
+      const nextLen = nextEnd > mEnd ? mLen[nextEnd - 1]! : 0;
       if (repLen >= LZX_MIN_MATCH + 1 && repLen + 1 >= exLen) {
         this.seqLen[count] = repLen;
         this.seqOff[count++] = 0;
         i += repLen;
-      } else if (exLen >= LZX_MF_MIN_MATCH) {
+      } else if (exLen >= LZX_MF_MIN_MATCH && nextLen <= exLen + 1) {
         const off = mOff[mEnd - 1]!;
         this.seqLen[count] = exLen;
         if (off === r1) { this.seqOff[count++] = 1; r1 = r0; r0 = off; }
@@ -514,4 +517,43 @@ let shared: LzxCompressor | undefined;
 export function lzxCompress(input: Uint8Array): Uint8Array | null {
   shared ??= new LzxCompressor();
   return shared.compress(input);
+}
+
+export interface LzxCompressChunksTask {
+  /** Chunks back to back, each `chunkSize` bytes except possibly the last. */
+  data: Uint8Array;
+  /** 1..32768; WIM's LZX chunk size is 32768. */
+  chunkSize?: number;
+}
+
+export interface LzxCompressChunksResult {
+  /** The stored chunks back to back: LZX streams, or raw copies where LZX would not be smaller. */
+  stored: Uint8Array;
+  /** Stored size of each chunk; equal to its uncompressed size exactly when it is stored raw. */
+  sizes: Uint32Array;
+}
+
+/**
+ * A run of WIM chunks as a WIM resource stores them (the pool task: one call per batch of chunks,
+ * with the thread's shared compressor).
+ */
+export function lzxCompressChunks(task: LzxCompressChunksTask): LzxCompressChunksResult {
+  const { data } = task;
+  const chunkSize = task.chunkSize ?? LZX_WINDOW_SIZE;
+  if (!Number.isInteger(chunkSize) || chunkSize < 1 || chunkSize > LZX_WINDOW_SIZE) {
+    throw new UsageError('ELZX_CHUNK', `lzx: chunkSize must be 1..${LZX_WINDOW_SIZE}, not ${chunkSize}`);
+  }
+  shared ??= new LzxCompressor();
+  const count = Math.ceil(data.length / chunkSize);
+  const sizes = new Uint32Array(count);
+  const stored = new Uint8Array(data.length); // raw copies are the worst case
+  let at = 0;
+  for (let k = 0; k < count; k++) {
+    const chunk = data.subarray(k * chunkSize, Math.min((k + 1) * chunkSize, data.length));
+    const out = shared.compress(chunk) ?? chunk;
+    stored.set(out, at);
+    sizes[k] = out.length;
+    at += out.length;
+  }
+  return { stored: stored.slice(0, at), sizes };
 }

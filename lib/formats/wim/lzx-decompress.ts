@@ -2,7 +2,7 @@
 // uncompressed) until the chunk is full, then the E8 translation is undone. Every stream is
 // treated as hostile: bad input gives a FormatError, never a RangeError, a hang or a write out of
 // bounds.
-import { FormatError, TsmediaError } from '../../errors.js';
+import { FormatError, TsmediaError, UsageError } from '../../errors.js';
 import { BitReader } from './bitstream.js';
 import { buildDecodeTable, type DecodeTable } from './huffman.js';
 import {
@@ -42,11 +42,12 @@ class LzxDecoder {
   aligned: DecodeTable | undefined;
   precode: DecodeTable | undefined;
 
-  decompress(input: Uint8Array, outSize: number): Uint8Array {
+  decompress(input: Uint8Array, outSize: number, into?: Uint8Array): Uint8Array {
     if (!Number.isInteger(outSize) || outSize < 0 || outSize > LZX_WINDOW_SIZE) {
       throw new TsmediaError('ELZX_SIZE', `lzx: a chunk holds 0..${LZX_WINDOW_SIZE} bytes, not ${outSize}`);
     }
-    const out = new Uint8Array(outSize);
+    if (into && into.length < outSize) throw new TsmediaError('ELZX_SIZE', `lzx: output buffer of ${into.length} bytes is smaller than the chunk (${outSize})`);
+    const out = into ? into.subarray(0, outSize) : new Uint8Array(outSize);
     const r = new BitReader(input, 0, input.length, FORMAT);
     this.mainLens.fill(0);
     this.lengthLens.fill(0);
@@ -197,10 +198,49 @@ function table(lens: Uint8Array, n: number, bits: number, maxLen: number, reuse:
 let shared: LzxDecoder | undefined;
 
 /**
- * Decompresses one LZX-compressed WIM chunk to exactly `outSize` bytes (≤ 32768). Throws
+ * Decompresses one LZX-compressed WIM chunk to exactly `outSize` bytes (≤ 32768), into a new
+ * array or into `into` (reused on hot paths; the result is its first outSize bytes). Throws
  * FormatError when the stream is corrupt, truncated, or does not produce exactly that size.
  */
-export function lzxDecompress(input: Uint8Array, outSize: number): Uint8Array {
+export function lzxDecompress(input: Uint8Array, outSize: number, into?: Uint8Array): Uint8Array {
   shared ??= new LzxDecoder();
-  return shared.decompress(input, outSize);
+  return shared.decompress(input, outSize, into);
+}
+
+export interface LzxDecompressChunksTask {
+  /** Stored chunks back to back, as lzxCompressChunks returns them (or a WIM resource holds them). */
+  stored: Uint8Array;
+  /** Stored size of each chunk; a chunk whose stored size equals its uncompressed size is raw. */
+  sizes: Uint32Array | readonly number[];
+  /** Uncompressed size of the whole run: every chunk is chunkSize bytes but possibly the last. */
+  size: number;
+  /** 1..32768; WIM's LZX chunk size is 32768. */
+  chunkSize?: number;
+}
+
+/** A run of stored WIM chunks back to the original bytes (the pool task for reading). */
+export function lzxDecompressChunks(task: LzxDecompressChunksTask): Uint8Array {
+  const { stored, sizes, size } = task;
+  const chunkSize = task.chunkSize ?? LZX_WINDOW_SIZE;
+  if (!Number.isInteger(chunkSize) || chunkSize < 1 || chunkSize > LZX_WINDOW_SIZE) {
+    throw new UsageError('ELZX_CHUNK', `lzx: chunkSize must be 1..${LZX_WINDOW_SIZE}, not ${chunkSize}`);
+  }
+  if (!Number.isSafeInteger(size) || size < 0 || Math.ceil(size / chunkSize) !== sizes.length) {
+    throw new UsageError('ELZX_CHUNK', `lzx: ${sizes.length} chunks cannot make ${size} bytes of ${chunkSize}-byte chunks`);
+  }
+  const out = new Uint8Array(size);
+  let at = 0;
+  for (let k = 0; k < sizes.length; k++) {
+    const usize = Math.min(chunkSize, size - k * chunkSize);
+    const ssize = sizes[k]!;
+    if (ssize > usize || ssize > stored.length - at) {
+      throw new FormatError(FORMAT, `chunk ${k} claims ${ssize} stored bytes (${usize} uncompressed, ${stored.length - at} left)`);
+    }
+    const src = stored.subarray(at, at + ssize);
+    const dest = out.subarray(k * chunkSize, k * chunkSize + usize);
+    if (ssize === usize) dest.set(src);
+    else lzxDecompress(src, usize, dest);
+    at += ssize;
+  }
+  return out;
 }

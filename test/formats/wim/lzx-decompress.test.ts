@@ -59,6 +59,17 @@ test('several blocks of different types in one chunk decode in sequence', (t) =>
   t.deepEqual(lzxDecompress(concat(uncompressedBlock(a), dz), a.length + d.length), concat(a, d));
 });
 
+test('decoding into a reused buffer gives the same bytes and writes only the chunk', (t) => {
+  const data = records(20000, 51);
+  const z = lzxCompress(data)!;
+  const buf = new Uint8Array(LZX_WINDOW_SIZE).fill(0xaa);
+  const out = lzxDecompress(z, data.length, buf);
+  t.is(out.buffer, buf.buffer);
+  t.deepEqual(out, data);
+  t.true(buf.subarray(data.length).every((b) => b === 0xaa));
+  t.throws(() => lzxDecompress(z, data.length, new Uint8Array(100)), { message: /smaller than the chunk/ });
+});
+
 test('bad headers and sizes are FormatErrors that say what is wrong', (t) => {
   const a = text(100, 5);
   for (const type of [0, 4, 5, 6, 7]) {

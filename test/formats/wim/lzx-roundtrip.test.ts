@@ -53,7 +53,9 @@ test('text, x86 code with E8 calls, record data and real machine code round-trip
     ...nodeBinaryChunks(6, LZX_WINDOW_SIZE).map((c, i): [string, Uint8Array, number] => [`node binary ${i}`, c, 0.95]),
   ];
   for (const [name, data, maxRatio] of cases) {
+    const before = data.slice();
     const c = roundTrip(data);
+    t.deepEqual(data, before, `${name}: the input is left as it was (E8 works on a copy)`);
     t.truthy(c, name);
     t.true(c!.length / data.length < maxRatio, `${name}: ${c!.length} of ${data.length}`);
   }
