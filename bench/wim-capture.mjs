@@ -43,9 +43,11 @@ await closePool();
 const applier = join(work, 'apply-one.mjs');
 writeFileSync(applier, `import { openWim } from '${resolve('dist/lib/formats/wim/reader.js')}';
 import { applyImage } from '${resolve('dist/lib/formats/wim/apply.js')}';
+import { closePool } from '${resolve('dist/lib/pool/pool.js')}';
 const w = openWim(process.argv[2]);
-applyImage(w, 1, process.argv[3], { unsafeSymlinks: true });
+await applyImage(w, 1, process.argv[3], { unsafeSymlinks: true });
 w.close();
+await closePool();
 `);
 for (const kind of kinds) {
   const ours = join(work, `ours-${kind}.wim`);

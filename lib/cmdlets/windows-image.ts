@@ -177,18 +177,20 @@ export const expandWindowsImage: CmdletSpec = {
   ],
   defaultParameterSet: 'ByIndex',
   async run(p, ctx) {
-    await Promise.resolve();
     const path = resolve(String(p['ImagePath']));
     const dest = resolve(String(p['ApplyPath']));
-    return withWim(path, refsOf(p), (w) => {
+    const w = openWim(path, { refs: refsOf(p).filter((r) => r !== path) });
+    try {
       if (p['CheckIntegrity']) w.verifyIntegrity();
       const img = pickImage(w, p);
       if (!ctx.shouldProcess(dest, `Apply image ${img.index}`)) return undefined;
-      const r = applyImage(w, img.index, dest, { signal: ctx.signal });
+      const r = await applyImage(w, img.index, dest, { signal: ctx.signal });
       for (const l of r.skippedLinks) ctx.warn(`link not created (its target leaves ${dest} or has no Linux form): ${l}`);
       if (r.skippedStreams) ctx.warn(`${r.skippedStreams} named data streams were not applied (Linux has none)`);
       return { ImagePath: path, ImageIndex: img.index, ApplyPath: dest, Directories: r.dirs, Files: r.files, HardLinks: r.hardLinks, SymbolicLinks: r.symlinks, Bytes: r.bytes };
-    });
+    } finally {
+      w.close();
+    }
   },
 };
 

@@ -57,3 +57,10 @@ export interface WimCompressTask { kind: WimCompression; chunks: Uint8Array[] }
 export function wimCompressChunks(task: WimCompressTask): (Uint8Array | null)[] {
   return compressChunks(task.kind, task.chunks);
 }
+
+export interface WimDecompressTask { kind: WimCompression; chunks: Uint8Array[]; sizes: number[] }
+
+/** Pool task: decompresses independent chunks to their uncompressed sizes. */
+export function wimDecompressChunks(task: WimDecompressTask): Uint8Array[] {
+  return task.chunks.map((c, i) => decompressChunk(task.kind, c, task.sizes[i] ?? 0));
+}

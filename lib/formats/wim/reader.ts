@@ -6,7 +6,7 @@ import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { NotFoundError, TsmediaError } from '../../errors.js';
 import { hashHex, wimError } from './bytes.js';
 import { decodeBlobTable, type BlobEntry } from './blob-table.js';
-import { chunkTableSize, decodeChunkTable } from './chunk-table.js';
+import { chunkTableSize, decodeChunkTable, type ChunkLayout } from './chunk-table.js';
 import { decompressChunk } from './codec.js';
 import { decodeHeader, headerCompression, WIM_CHUNK_SIZE, WIM_HEADER_SIZE, type WimCompression, type WimHeader } from './header.js';
 import { decodeIntegrity } from './integrity.js';
@@ -206,6 +206,52 @@ export class Wim {
     if (!h.digest().equals(entry.hash)) throw wimError(`stream ${hashHex(hash)} is corrupted (its data does not match its SHA-1)`);
   }
 
+  /**
+   * A blob's stored pieces in order, each a fresh copy: compressed chunks with their uncompressed
+   * size, or raw pieces (raw: true). For callers that decompress elsewhere (the pool) and check
+   * the SHA-1 themselves.
+   */
+  *storedChunks(hash: Uint8Array): Generator<{ data: Uint8Array; usize: number; raw: boolean }> {
+    const { entry, part } = this.locate(hash);
+    const r = entry.reshdr;
+    const what = `stream ${hashHex(hash)}`;
+    checkResourceBounds(r, part.size, what);
+    if (!(r.flags & RESHDR_FLAG_COMPRESSED)) {
+      for (let p = 0; p < r.originalSize; p += RAW_BLOCK) {
+        const data = new Uint8Array(Math.min(RAW_BLOCK, r.originalSize - p));
+        readAt(part, data, r.offset + p);
+        yield { data, usize: data.length, raw: true };
+      }
+      return;
+    }
+    const layout = this.chunkLayout(part, r, what);
+    const chunkSize = part.header.chunkSize;
+    for (let i = 0; i < layout.sizes.length; i++) {
+      const data = new Uint8Array(layout.sizes[i] ?? 0);
+      const usize = Math.min(chunkSize, r.originalSize - i * chunkSize);
+      readAt(part, data, r.offset + (layout.offsets[i] ?? 0));
+      yield { data, usize, raw: data.length === usize };
+    }
+  }
+
+  /** Expected SHA-1 check for callers of storedChunks. */
+  checkBlobHash(hash: Uint8Array, actual: Uint8Array): void {
+    if (Buffer.compare(actual, hash) !== 0) throw wimError(`stream ${hashHex(hash)} is corrupted (its data does not match its SHA-1)`);
+  }
+
+  private chunkLayout(part: Part, r: ResourceHeader, what: string): ChunkLayout {
+    if (this.compression === 'none') throw wimError(`${what} is marked compressed in an uncompressed WIM`);
+    const chunkSize = part.header.chunkSize;
+    if (this.compression === 'lzx' && chunkSize !== WIM_CHUNK_SIZE) {
+      throw new TsmediaError('EWIM_CHUNK', `${part.path} uses LZX with ${chunkSize}-byte chunks; only the standard 32768-byte chunks are supported (wimlib-imagex export --chunk-size=32768 converts it)`);
+    }
+    const tableSize = chunkTableSize(r.originalSize, chunkSize);
+    if (tableSize > r.sizeInWim) throw wimError(`${what}: chunk table larger than the resource; corrupt`);
+    const table = new Uint8Array(tableSize);
+    readAt(part, table, r.offset);
+    return decodeChunkTable(table, r.originalSize, r.sizeInWim, chunkSize);
+  }
+
   /** A whole blob in memory (bounded by `max`). */
   readBlob(hash: Uint8Array, max = MAX_IN_MEMORY): Uint8Array {
     const size = this.blobSize(hash) ?? 0;
@@ -235,16 +281,8 @@ export class Wim {
       }
       return;
     }
-    if (this.compression === 'none') throw wimError(`${what} is marked compressed in an uncompressed WIM`);
     const chunkSize = part.header.chunkSize;
-    if (this.compression === 'lzx' && chunkSize !== WIM_CHUNK_SIZE) {
-      throw new TsmediaError('EWIM_CHUNK', `${part.path} uses LZX with ${chunkSize}-byte chunks; only the standard 32768-byte chunks are supported (wimlib-imagex export --chunk-size=32768 converts it)`);
-    }
-    const tableSize = chunkTableSize(r.originalSize, chunkSize);
-    if (tableSize > r.sizeInWim) throw wimError(`${what}: chunk table larger than the resource; corrupt`);
-    const table = new Uint8Array(tableSize);
-    readAt(part, table, r.offset);
-    const layout = decodeChunkTable(table, r.originalSize, r.sizeInWim, chunkSize);
+    const layout = this.chunkLayout(part, r, what);
     const stored = new Uint8Array(chunkSize);
     for (let i = 0; i < layout.sizes.length; i++) {
       const ssize = layout.sizes[i] ?? 0;

@@ -34,7 +34,7 @@ test('append to our WIM: the second image adds only new data; wimlib verifies; b
   t.regex(info, /Integrity info/);
   const w = openWim(wim);
   for (const [i, name] of [[1, 'one'], [2, 'two']] as const) {
-    applyImage(w, i, join(dir, `out-${name}`));
+    await applyImage(w, i, join(dir, `out-${name}`));
     t.deepEqual(diffTrees(listTree(join(dir, name)), listTree(join(dir, `out-${name}`))), []);
   }
   w.close();
@@ -55,7 +55,7 @@ test('append to a wimlib LZX WIM keeps its unknown XML elements and its compress
   const win = child(w.images[0]?.xml ?? { name: '', attrs: [], children: [] }, 'WINDOWS');
   t.is(win && childText(win, 'EDITIONID'), 'Professional');
   t.is(w.images[1]?.description, 'd');
-  applyImage(w, 2, join(dir, 'out'));
+  await applyImage(w, 2, join(dir, 'out'));
   w.close();
   t.deepEqual(diffTrees(listTree(join(dir, 'two')), listTree(join(dir, 'out'))), []);
   const applied = join(dir, 'wl');

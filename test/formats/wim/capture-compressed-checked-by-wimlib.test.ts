@@ -35,7 +35,7 @@ for (const kind of ['xpress', 'lzx'] as const) {
     const w = openWim(wim);
     t.true(readFileSync(wim).length < 1_500_000 / 2);
     const ours = join(dir, 'ours');
-    applyImage(w, 1, ours);
+    await applyImage(w, 1, ours);
     w.close();
     t.deepEqual(diffTrees(listTree(src), listTree(ours)), []);
     const again = join(dir, 'again.wim');

@@ -86,7 +86,7 @@ test('two images share blobs; our reader and apply give back both trees', async 
   t.deepEqual(w.images.map((i) => i.name), ['one', 'two']);
   for (const [i, name] of [[1, 'one'], [2, 'two']] as const) {
     const dest = join(dir, `out${i}`);
-    const r = applyImage(w, i, dest);
+    const r = await applyImage(w, i, dest);
     t.deepEqual(r.skippedLinks, []);
     t.deepEqual(diffTrees(listTree(join(dir, name)), listTree(dest)), []);
   }

@@ -43,7 +43,7 @@ test('export: from a wimlib LZX WIM into new LZX (stored copy) and XPRESS (recom
     if (wim === xp) { t.is(img?.name, 'renamed'); t.is(w.header.bootIndex, 1); }
     if (wim === existing) {
       // the old image still applies: its data stayed where it was
-      applyImage(w, 1, join(dir, 'old'));
+      await applyImage(w, 1, join(dir, 'old'));
       t.deepEqual(diffTrees(listTree(join(dir, 'one')), listTree(join(dir, 'old'))), []);
     }
     w.close();

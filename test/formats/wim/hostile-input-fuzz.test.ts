@@ -116,3 +116,29 @@ test('hostile sizes: a resource claiming petabytes is refused before any allocat
   writeFileSync(wimPath, c);
   t.throws(() => openWim(wimPath), { instanceOf: TsmediaError, message: /outside the file/ });
 });
+
+for (const kind of ['none', 'xpress'] as const) {
+  test(`apply of a ${kind} WIM with a corrupted stream fails with a FormatError`, async (t) => {
+    const { applyImage } = await import('../../../lib/formats/wim/apply.js');
+    const { FormatError } = await import('../../../lib/errors.js');
+    const dir = await tempDir(t, 'tsm-wim-');
+    makeTree(join(dir, 'src'));
+    const wim = join(dir, 'w.wim');
+    await captureWim(wim, [{ source: join(dir, 'src') }], { compression: kind, now });
+    const b = readFileSync(wim);
+    // text-200k.txt's data: compressed chunks in the XPRESS WIM, raw bytes in the other
+    const w0 = openWim(wim);
+    const node = w0.image(1).root.children?.find((c) => c.name === 'dir')?.children?.find((c) => c.name === 'text-200k.txt');
+    const at = node?.dataHash ? w0.stored(node.dataHash).reshdr.offset + 5000 : 0;
+    w0.close();
+    t.true(at > 208);
+    b[at] = (b[at] ?? 0) ^ 0x55;
+    writeFileSync(wim, b);
+    const w = openWim(wim);
+    try {
+      await t.throwsAsync(applyImage(w, 1, join(dir, 'out')), { instanceOf: FormatError });
+    } finally {
+      w.close();
+    }
+  });
+}

@@ -4,9 +4,12 @@ import { join } from 'node:path';
 import { FormatError, TsmediaError } from '../../../lib/errors.js';
 import { applyImage, extractFolderFromWim } from '../../../lib/formats/wim/apply.js';
 import { openWim, readFileFromWim } from '../../../lib/formats/wim/reader.js';
+import { closePool } from '../../../lib/pool/pool.js';
 import { tempDir } from '../../helpers/tmp.js';
 import { diffTrees, listTree, makeTree, prng, wimlib } from './tree-fixture.js';
 
+
+test.after.always(closePool);
 
 for (const kind of ['none', 'xpress', 'lzx'] as const) {
   test(`we read and apply a 2-image ${kind} WIM written by wimlib-imagex`, async (t) => {
@@ -24,11 +27,11 @@ for (const kind of ['none', 'xpress', 'lzx'] as const) {
     t.deepEqual(Buffer.from(readFileFromWim(w, 2, 'dir/random.bin')), prng(8, 100_000));
     for (const [i, name] of [[1, 'one'], [2, 'two']] as const) {
       const dest = join(dir, `out-${name}`);
-      applyImage(w, i, dest);
+      await applyImage(w, i, dest);
       t.deepEqual(diffTrees(listTree(join(dir, name)), listTree(dest)), []);
     }
     const boot = join(dir, 'boot');
-    extractFolderFromWim(w, 1, 'boot', boot);
+    await extractFolderFromWim(w, 1, 'boot', boot);
     t.deepEqual(readdirSync(boot).sort(), ['BCD', 'bootmgr']);
     w.close();
   });
@@ -46,9 +49,11 @@ test('we read a split set (.swm) that wimlib-imagex wrote, given the other parts
   const parts = readdirSync(dir).filter((n) => n.endsWith('.swm')).sort();
   t.true(parts.length >= 2, parts.join(','));
   const refs = parts.filter((p) => p !== 'w.swm').map((p) => join(dir, p));
-  t.throws(() => { const w = openWim(join(dir, 'w.swm')); try { applyImage(w, 1, join(dir, 'fail')); } finally { w.close(); } }, { instanceOf: FormatError, message: /incomplete/ });
+  const part1 = openWim(join(dir, 'w.swm'));
+  await t.throwsAsync(applyImage(part1, 1, join(dir, 'fail')), { instanceOf: FormatError, message: /not in the WIM|incomplete/ });
+  part1.close();
   const w = openWim(join(dir, 'w.swm'), { refs });
-  applyImage(w, 1, join(dir, 'out'));
+  await applyImage(w, 1, join(dir, 'out'));
   w.close();
   t.deepEqual(diffTrees(listTree(join(dir, 'src')), listTree(join(dir, 'out'))), []);
 });
@@ -59,7 +64,7 @@ test('chunk sizes: XPRESS with 64 KiB chunks reads; LZX with 128 KiB chunks is r
   const x = join(dir, 'x.wim');
   await wimlib(t, 'capture', join(dir, 'src'), x, 'x', '--compress=xpress', '--chunk-size=65536');
   const w = openWim(x);
-  applyImage(w, 1, join(dir, 'out'));
+  await applyImage(w, 1, join(dir, 'out'));
   w.close();
   t.deepEqual(diffTrees(listTree(join(dir, 'src')), listTree(join(dir, 'out'))), []);
   const l = join(dir, 'l.wim');
