@@ -14,7 +14,7 @@ test.after.always(closePool);
 const now = new Date('2026-01-01T00:00:00Z');
 
 for (const kind of ['xpress', 'lzx'] as const) {
-  test(`capture ${kind}: wimlib verifies and applies it; compressed resources, raw ones where not smaller; reproducible`, async (t) => {
+  test(`capture ${kind}: wimlib verifies and applies it, 7-Zip tests it; compressed resources, raw ones where not smaller; reproducible`, async (t) => {
     const dir = await tempDir(t, 'tsm-wim-');
     const src = join(dir, 'src');
     makeTree(src);
@@ -27,6 +27,10 @@ for (const kind of ['xpress', 'lzx'] as const) {
     const info = await run('wimlib-imagex', ['info', wim, '--header']);
     t.regex(info.stdout, new RegExp(`Chunk Size\\s*=\\s*32768`, 'i'));
     t.regex(info.stdout, new RegExp(kind === 'xpress' ? 'COMPRESS_XPRESS' : 'COMPRESS_LZX'));
+    // 7-Zip, a second independent reader, tests every stream
+    const z = await run('7z', ['t', wim]);
+    t.is(z.code, 0, z.stdout + z.stderr);
+    t.regex(z.stdout, /Everything is Ok/);
     const applied = join(dir, 'applied');
     const a = await run('wimlib-imagex', ['apply', wim, '1', applied]);
     t.is(a.code, 0, a.stderr);
