@@ -71,7 +71,7 @@ export async function exportImage(src: Wim, index: number, destPath: string, opt
       if (writer.blobs.has(hashHex(h))) return;
       const st = src.stored(h);
       const asStored = !(st.reshdr.flags & RESHDR_FLAG_COMPRESSED) || (src.compression === compression && st.chunkSize === destChunk);
-      if (asStored) writer.addStored(h, st.reshdr, st.open);
+      if (asStored) await writer.addStored(h, st.reshdr, st.open);
       else await writer.addStream(st.reshdr.originalSize, () => iteratorSource(src.blobChunks(h)));
     };
     for (const { node } of walkTree(meta.root)) {

@@ -3,7 +3,7 @@
 // Single-instance: a blob whose SHA-1 is already known is not stored again (its bytes are rewound).
 // Small blobs are read whole and grouped into one pool task; large ones stream through batches, so
 // memory stays bounded (about inFlightLimit() x batch size).
-import { createHash } from 'node:crypto';
+import { createHash, type Hash } from 'node:crypto';
 import { closeSync, openSync, readSync } from 'node:fs';
 import { TsmediaError } from '../../errors.js';
 import { hashHex } from './bytes.js';
@@ -157,25 +157,14 @@ export class ResourceWriter {
   }
 
   /** Copies a resource as stored (same codec and chunk size): no recompression. */
-  addStored(hash: Uint8Array, reshdr: ResourceHeader, open: () => ByteSource): BlobRecord {
+  async addStored(hash: Uint8Array, reshdr: ResourceHeader, open: () => ByteSource): Promise<BlobRecord> {
     const key = hashHex(hash);
     const known = this.blobs.get(key);
     if (known) return known;
+    // written at once, so nothing queued may still be waiting to write before it
+    await this.drain();
     const offset = this.out.pos;
-    const src = open();
-    try {
-      for (let left = reshdr.sizeInWim; left > 0;) {
-        const n = Math.min(left, this.out.room(), RAW_READ_BLOCK);
-        src.read(this.out.buf.subarray(this.out.len, this.out.len + n));
-        this.out.len += n;
-        left -= n;
-      }
-    } catch (e) {
-      this.out.rewind(offset);
-      throw e;
-    } finally {
-      src.close();
-    }
+    this.copyFrom(reshdr.sizeInWim, open, null);
     const rec: BlobRecord = { hash, key, size: reshdr.originalSize, reshdr: { ...reshdr, offset }, refCount: 0 };
     this.blobs.set(key, rec);
     return rec;
@@ -195,16 +184,21 @@ export class ResourceWriter {
 
   /** Writes `size` bytes straight into the output buffer, hashing them there; returns the SHA-1. */
   private writeRawFrom(size: number, open: () => ByteSource): Uint8Array {
-    const start = this.out.pos;
     const h = createHash('sha1');
+    this.copyFrom(size, open, h);
+    return new Uint8Array(h.digest());
+  }
+
+  /** Reads `size` bytes from a source straight into the output buffer (hashing them if asked). */
+  private copyFrom(size: number, open: () => ByteSource, h: Hash | null): void {
+    const start = this.out.pos;
     const src = open();
     try {
-      let left = size;
-      while (left > 0) {
+      for (let left = size; left > 0;) {
         const n = Math.min(left, this.out.room(), RAW_READ_BLOCK);
         const view = this.out.buf.subarray(this.out.len, this.out.len + n);
         src.read(view);
-        h.update(view);
+        h?.update(view);
         this.out.len += n;
         left -= n;
       }
@@ -214,7 +208,6 @@ export class ResourceWriter {
     } finally {
       src.close();
     }
-    return new Uint8Array(h.digest());
   }
 
   /**

@@ -7,7 +7,8 @@ import { openWim } from '../../../lib/formats/wim/reader.js';
 import { child, childText } from '../../../lib/formats/wim/xml.js';
 import { closePool } from '../../../lib/pool/pool.js';
 import { tempDir } from '../../helpers/tmp.js';
-import { diffTrees, listTree, makeTree, wimlib } from './tree-fixture.js';
+import { diffTrees, listTree, makeTree, prng, textish, wimlib } from './tree-fixture.js';
+import { writeFileSync } from 'node:fs';
 
 test.after.always(closePool);
 const now = new Date('2026-01-01T00:00:00Z');
@@ -17,6 +18,9 @@ test('export: from a wimlib LZX WIM into new LZX (stored copy) and XPRESS (recom
   const dir = await tempDir(t, 'tsm-wim-');
   makeTree(join(dir, 'one'), 0);
   makeTree(join(dir, 'two'), 1);
+  // a large compressible blob (streamed through the pool) before raw ones (copied as stored)
+  writeFileSync(join(dir, 'two', 'big.txt'), textish(9, 1_000_000));
+  writeFileSync(join(dir, 'two', 'dir', 'zz-raw.bin'), prng(77, 300_000));
   const src = join(dir, 'src.wim');
   await wimlib(t, 'capture', join(dir, 'one'), src, 'first', '--compress=lzx');
   await wimlib(t, 'append', join(dir, 'two'), src, 'second');
