@@ -23,7 +23,16 @@ export class SqlDatabase {
     try {
       stmt.bind(params);
       const rows: T[] = [];
-      while (stmt.step()) rows.push(stmt.getAsObject() as T);
+      // getAsObject() looks the column names up again for every row; taking them once and
+      // building plain objects from get() is about twice as fast on large results.
+      let names: string[] | undefined;
+      while (stmt.step()) {
+        names ??= stmt.getColumnNames();
+        const values = stmt.get();
+        const row: Record<string, SqlValue> = {};
+        for (let i = 0; i < names.length; i++) row[names[i]!] = values[i]!;
+        rows.push(row as T);
+      }
       return rows;
     } finally {
       stmt.free();
