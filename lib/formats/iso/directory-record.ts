@@ -1,0 +1,63 @@
+// ECMA-119 9.1 directory record, shared by the ISO 9660 and Joliet trees.
+import { FormatError } from '../../errors.js';
+import { readBoth32, writeBoth16, writeBoth32 } from './both-endian.js';
+import { readRecordDate, writeRecordDate } from './iso-date.js';
+
+export const SECTOR = 2048;
+export const DIR_RECORD_FIXED = 33;
+export const FLAG_HIDDEN = 0x01;
+export const FLAG_DIRECTORY = 0x02;
+export const FLAG_MULTI_EXTENT = 0x80;
+/** Largest extent of a multi-extent file: 4 GiB less one sector, a whole number of sectors. */
+export const MAX_EXTENT = 0xffff_f800;
+
+export interface DirectoryRecord {
+  lba: number;
+  size: number;
+  flags: number;
+  /** Identifier bytes: 0x00 for ".", 0x01 for "..", else the name (with ";1" for files). */
+  id: Buffer;
+  date?: Date | undefined;
+}
+
+/** Record length: 33 + identifier, padded to an even length. */
+export function recordLength(idLength: number): number {
+  return DIR_RECORD_FIXED + idLength + (idLength % 2 === 0 ? 1 : 0);
+}
+
+/** Writes a record at off; returns its length. */
+export function writeDirectoryRecord(buf: Buffer, off: number, r: DirectoryRecord, date: Date): number {
+  const len = recordLength(r.id.length);
+  buf.fill(0, off, off + len);
+  buf[off] = len;                              // record length            1 byte
+  buf[off + 1] = 0;                            // extended attribute length 1 byte
+  writeBoth32(buf, off + 2, r.lba);            // extent location          8 bytes
+  writeBoth32(buf, off + 10, r.size);          // data length              8 bytes
+  writeRecordDate(buf, off + 18, date);        // recording date           7 bytes
+  buf[off + 25] = r.flags;                     // file flags               1 byte
+  buf[off + 26] = 0;                           // file unit size           1 byte
+  buf[off + 27] = 0;                           // interleave gap           1 byte
+  writeBoth16(buf, off + 28, 1);               // volume sequence number   4 bytes
+  buf[off + 32] = r.id.length;                 // identifier length        1 byte
+  r.id.copy(buf, off + 33);                    // identifier (+ pad)
+  return len;
+}
+
+/**
+ * Reads the record at off inside one directory sector. Returns undefined at a zero length byte
+ * (the rest of the sector is padding); throws FormatError when the record breaks the format.
+ */
+export function readDirectoryRecord(buf: Buffer, off: number, limit: number): DirectoryRecord | undefined {
+  const len = buf[off] ?? 0;
+  if (len === 0) return undefined;
+  if (len < DIR_RECORD_FIXED + 1 || off + len > limit) throw new FormatError('iso', `directory record at byte ${off} has a bad length ${len}`);
+  const idLen = buf[off + 32]!;
+  if (DIR_RECORD_FIXED + idLen > len) throw new FormatError('iso', `directory record at byte ${off}: identifier overruns the record`);
+  return {
+    lba: readBoth32(buf, off + 2),
+    size: readBoth32(buf, off + 10),
+    flags: buf[off + 25]!,
+    id: Buffer.from(buf.subarray(off + 33, off + 33 + idLen)),
+    date: readRecordDate(buf, off + 18),
+  };
+}

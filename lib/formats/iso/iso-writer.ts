@@ -1,0 +1,190 @@
+// Edge: streams an IsoPlan to a file. Output goes through two reused buffers (large sequential
+// positional writes, one in flight while the next fills); small files are read straight into the
+// output buffer several at a time, large ones in buffer-sized chunks. Memory: 2 x bufferSize.
+// All-zero output chunks are skipped (the file is extended at the end), so sparse inputs give
+// sparse images. The image is written as `<out>.partial-<pid>` and renamed when whole; on any
+// failure the partial file is removed.
+import { open, rename, unlink, type FileHandle } from 'node:fs/promises';
+import { TsmediaError } from '../../errors.js';
+import { patchBootInfoTable } from './boot-info-table.js';
+import { SECTOR, type IsoPlan, type FileNode } from './layout.js';
+
+export interface WriteIsoOptions {
+  signal?: AbortSignal | undefined;
+  /** Called after each output chunk with bytes written so far and the image size. */
+  onProgress?: ((done: number, total: number) => void) | undefined;
+  /** Bytes per output buffer (default 8 MiB; two are used). */
+  bufferSize?: number;
+}
+
+const DEFAULT_BUFFER = 8 * 1024 * 1024;
+const READS_IN_FLIGHT = 16;
+const MAX_BOOT_INFO_IMAGE = 16 * 1024 * 1024;
+const ZERO = Buffer.alloc(64 * 1024);
+
+function isZero(b: Buffer, end: number): boolean {
+  for (let off = 0; off < end; off += ZERO.length) {
+    const n = Math.min(ZERO.length, end - off);
+    if (b.compare(ZERO, 0, n, off, off + n) !== 0) return false;
+  }
+  return true;
+}
+
+function changed(f: FileNode, why: string): TsmediaError {
+  return new TsmediaError('EISO_SOURCE_CHANGED', `"${f.source}" ${why} since the layout was planned (expected ${f.size} bytes); build the image again`, { path: f.path });
+}
+
+/** Reads exactly f.size bytes of f.source into buf at off (and checks nothing follows). */
+async function readWhole(f: FileNode, buf: Buffer, off: number): Promise<void> {
+  const fh = await open(f.source, 'r');
+  try {
+    let done = 0;
+    while (done < f.size) {
+      const { bytesRead } = await fh.read(buf, off + done, f.size - done, done);
+      if (bytesRead === 0) throw changed(f, 'shrank');
+      done += bytesRead;
+    }
+    const { bytesRead } = await fh.read(Buffer.alloc(1), 0, 1, f.size);
+    if (bytesRead !== 0) throw changed(f, 'grew');
+  } finally {
+    await fh.close();
+  }
+}
+
+class Sink {
+  private bufs: [Buffer, Buffer];
+  private cur: Buffer;
+  private fill = 0;
+  private base = 0;                 // image offset of cur[0]
+  private writing: Promise<void> | undefined;
+  private reads: Promise<void>[] = [];
+
+  constructor(private fh: FileHandle, size: number, private total: number, private progress?: (done: number, total: number) => void) {
+    this.bufs = [Buffer.allocUnsafe(size), Buffer.allocUnsafe(size)];
+    this.cur = this.bufs[0];
+  }
+
+  get position(): number { return this.base + this.fill; }
+  private get space(): number { return this.cur.length - this.fill; }
+
+  async flush(): Promise<void> {
+    await this.settleReads();
+    if (this.fill === 0) return;
+    await this.writing;
+    const buf = this.cur;
+    const len = this.fill;
+    const at = this.base;
+    this.writing = isZero(buf, len) ? undefined : this.fh.write(buf, 0, len, at).then(({ bytesWritten }) => {
+      if (bytesWritten !== len) throw new TsmediaError('EISO_WRITE', `short write at byte ${at}`);
+    });
+    this.base += len;
+    this.fill = 0;
+    this.cur = buf === this.bufs[0] ? this.bufs[1] : this.bufs[0];
+    this.progress?.(this.base, this.total);
+  }
+
+  async settleReads(): Promise<void> {
+    if (this.reads.length === 0) return;
+    const r = this.reads;
+    this.reads = [];
+    const results = await Promise.allSettled(r);
+    for (const x of results) if (x.status === 'rejected') throw x.reason;
+  }
+
+  async done(): Promise<void> {
+    await this.flush();
+    await this.writing;
+    this.writing = undefined;
+  }
+
+  async zeros(n: number): Promise<void> {
+    while (n > 0) {
+      if (this.space === 0) await this.flush();
+      const k = Math.min(n, this.space);
+      this.cur.fill(0, this.fill, this.fill + k);
+      this.fill += k;
+      n -= k;
+    }
+  }
+
+  async bytes(b: Buffer): Promise<void> {
+    let off = 0;
+    while (off < b.length) {
+      if (this.space === 0) await this.flush();
+      const k = Math.min(b.length - off, this.space);
+      b.copy(this.cur, this.fill, off, off + k);
+      this.fill += k;
+      off += k;
+    }
+  }
+
+  /** Copies a file and pads it to whole sectors. */
+  async file(f: FileNode): Promise<void> {
+    const padded = Math.ceil(f.size / SECTOR) * SECTOR;
+    if (padded <= this.space) {
+      if (this.reads.length >= READS_IN_FLIGHT) await this.reads[this.reads.length - READS_IN_FLIGHT];
+      const at = this.fill;
+      this.cur.fill(0, at + f.size, at + padded);
+      this.reads.push(readWhole(f, this.cur, at));
+      this.fill += padded;
+      return;
+    }
+    const fh = await open(f.source, 'r');
+    try {
+      let done = 0;
+      while (done < f.size) {
+        if (this.space === 0) await this.flush();
+        const want = Math.min(f.size - done, this.space);
+        const { bytesRead } = await fh.read(this.cur, this.fill, want, done);
+        if (bytesRead === 0) throw changed(f, 'shrank');
+        this.fill += bytesRead;
+        done += bytesRead;
+      }
+      const { bytesRead } = await fh.read(Buffer.alloc(1), 0, 1, f.size);
+      if (bytesRead !== 0) throw changed(f, 'grew');
+    } finally {
+      await fh.close();
+    }
+    await this.zeros(padded - f.size);
+  }
+}
+
+/** Writes the planned image to outPath (atomically). Returns the image size in bytes. */
+export async function writeIsoImage(plan: IsoPlan, outPath: string, opts: WriteIsoOptions = {}): Promise<number> {
+  const total = plan.totalSectors * SECTOR;
+  const tmp = `${outPath}.partial-${process.pid}`;
+  const fh = await open(tmp, 'w');
+  let ok = false;
+  const sink = new Sink(fh, opts.bufferSize ?? DEFAULT_BUFFER, total, opts.onProgress);
+  try {
+    const bootPatch = new Map(plan.boot.filter((b) => b.bootInfoTable).map((b) => [b.file, b]));
+    for (const r of plan.regions) {
+      opts.signal?.throwIfAborted();
+      const at = r.lba * SECTOR;
+      if (at < sink.position) throw new TsmediaError('EISO_PLAN', `region overlap at sector ${r.lba}`);
+      await sink.zeros(at - sink.position);
+      if (r.kind === 'meta') {
+        for (const b of r.render()) await sink.bytes(b);
+        if (sink.position !== at + r.sectors * SECTOR) throw new TsmediaError('EISO_PLAN', `the ${r.name} region rendered ${sink.position - at} bytes, planned ${r.sectors * SECTOR}`);
+      } else if (bootPatch.has(r.file)) {
+        if (r.file.size > MAX_BOOT_INFO_IMAGE) throw new TsmediaError('EISO_BOOT_FILE', `a boot image with a boot info table must be under ${MAX_BOOT_INFO_IMAGE} bytes`);
+        const img = Buffer.alloc(r.file.size);
+        await readWhole(r.file, img, 0);
+        await sink.bytes(patchBootInfoTable(img, plan.pvdLba, r.lba));
+        await sink.zeros(r.sectors * SECTOR - r.file.size);
+      } else {
+        await sink.file(r.file);
+      }
+    }
+    await sink.zeros(total - sink.position);
+    await sink.done();
+    await fh.truncate(total);
+    ok = true;
+  } finally {
+    if (!ok) await sink.done().catch(() => {});
+    await fh.close();
+    if (!ok) await unlink(tmp).catch(() => {});
+  }
+  await rename(tmp, outPath);
+  return total;
+}
