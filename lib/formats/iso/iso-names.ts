@@ -11,9 +11,9 @@ function dChars(s: string): string {
   return s.toUpperCase().replace(/[^A-Z0-9_]/g, '_');
 }
 
-/** Volume identifier: up to 32 d-characters. */
-export function isoVolumeId(label: string): string {
-  return dChars(label).slice(0, 32);
+/** A d-character field of at most max characters (volume id: 32, volume set id: 128). */
+export function isoVolumeId(label: string, max = 32): string {
+  return dChars(label).slice(0, max);
 }
 
 function splitFile(name: string): { base: string; ext: string } {

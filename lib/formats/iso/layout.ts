@@ -63,7 +63,7 @@ export interface PlanInput {
   /** Every timestamp in the image. */
   date: Date;
   /** El Torito BIOS no-emulation image (e.g. boot/etfsboot.com): a path among files. */
-  biosBoot?: { path: string; loadSectors?: number; bootInfoTable?: boolean } | undefined;
+  biosBoot?: { path: string; loadSectors?: number | undefined; bootInfoTable?: boolean } | undefined;
   /** El Torito UEFI (platform 0xEF) FAT image (e.g. efi/microsoft/boot/efisys.bin). */
   uefiBoot?: { path: string } | undefined;
   /** Add the UDF 1.02 bridge (default true). */
@@ -293,8 +293,8 @@ export function planIso(input: PlanInput): IsoPlan {
   // Volume descriptors from 16
   const pvdLba = VD_FIRST_SECTOR;
   let lba = VD_FIRST_SECTOR + 1;
-  const bootRecordLba = booting ? lba++ : 0;
-  const svdLba = lba++;
+  if (booting) lba++;                  // El Torito boot record
+  lba++;                               // Joliet supplementary descriptor
   const termLba = lba++;
   let next = lba;
   let udfBlocks = 0;
@@ -343,7 +343,7 @@ export function planIso(input: PlanInput): IsoPlan {
   const vd = (joliet: boolean): Buffer => encodePrimaryOrJoliet({
     joliet,
     volumeId: joliet ? label.slice(0, 16) : isoVolumeId(label),
-    volumeSetId: joliet ? (input.volumeSetId ?? label) : isoVolumeId(input.volumeSetId ?? label),
+    volumeSetId: joliet ? (input.volumeSetId ?? label).slice(0, 64) : isoVolumeId(input.volumeSetId ?? label, 128),
     publisherId: '', preparerId: '', applicationId: APPLICATION_ID,
     totalSectors,
     pathTableSize: joliet ? jolPtSize : isoPtSize,
@@ -360,7 +360,6 @@ export function planIso(input: PlanInput): IsoPlan {
   meta('volume descriptors', pvdLba, termLba + 1 - pvdLba, () => [
     vd(false), ...(booting ? [encodeBootRecord(catalogLba!)] : []), vd(true), encodeTerminator(),
   ]);
-  void bootRecordLba; void svdLba;
   if (udf) {
     const udfVolumeSetId = `${date.getTime().toString(16).toUpperCase().padStart(16, '0')}${label}`;
     const vds = { volumeId: label, volumeSetId: udfVolumeSetId, date, partitionStart: UDF_PARTITION_START, partitionLength, integrity: { location: UDF_INTEGRITY, length: INTEGRITY_SECTORS * SECTOR }, fileSetBlock: 0 };
