@@ -253,11 +253,11 @@ export async function readIsoFromSource(src: ByteSource, opts: ReadIsoOptions = 
   let tree: TreeBuilder;
   let udfLabel = '';
   if (want === 'udf') {
-    if (!hasUdf) throw new UsageError('EISO_NO_UDF', 'the image has no UDF file system');
+    if (!hasUdf) throw new FormatError('udf', 'the image has no UDF file system (no anchor at sector 256)');
     ({ tree, label: udfLabel } = await readUdfTree(src));
     fileSystem = 'udf';
   } else if (want === 'iso9660' || !joliet) {
-    if (want === 'joliet') throw new UsageError('EISO_NO_JOLIET', 'the image has no Joliet tree');
+    if (want === 'joliet') throw new FormatError('iso', 'the image has no Joliet tree');
     tree = await readIsoTree(src, pvd);
     fileSystem = 'iso9660';
   } else {
@@ -273,6 +273,12 @@ export async function readIsoFromSource(src: ByteSource, opts: ReadIsoOptions = 
   const entryOf = (path: string): Entry => {
     const e = tree.files.get(path.replace(/\\/g, '/').replace(/^\/+/, ''));
     if (!e) throw new NotFoundError('file', `"${path}" is not a file in the image`, { path });
+    let sum = 0;
+    for (const x of e.extents) {
+      if (x.byte + x.length > src.size) throw new FormatError('iso', `"${path}" has data beyond the end of the image (byte ${x.byte + x.length}, image ${src.size})`);
+      sum += x.length;
+    }
+    if (sum < e.size) throw new FormatError('iso', `"${path}": its extents hold ${sum} bytes, not ${e.size}`);
     return e;
   };
   const readRange = async (path: string, offset: number, length: number): Promise<Buffer> => {
