@@ -1,9 +1,11 @@
-// Edge: streams an IsoPlan to a file. Output goes through two reused buffers (large sequential
-// positional writes, one in flight while the next fills); small files are read straight into the
-// output buffer several at a time, large ones in buffer-sized chunks. Memory: 2 x bufferSize.
-// All-zero output chunks are skipped (the file is extended at the end), so sparse inputs give
-// sparse images. The image is written as `<out>.partial-<pid>` and renamed when whole; on any
-// failure the partial file is removed.
+// Edge: streams an IsoPlan to a file. Output goes through two reused buffers: one is written
+// (asynchronously, by libuv's thread pool, in large positional writes) while the next fills.
+// Sources are read synchronously straight into the output buffer: on the main thread, that
+// overlaps with the write in flight and costs a third of promise-based reads for the thousands
+// of small files media hold. Memory: 2 x bufferSize. All-zero output chunks are skipped (the
+// file is extended at the end), so sparse inputs give sparse images. The image is written as
+// `<out>.partial-<pid>` and renamed when whole; on any failure the partial file is removed.
+import { closeSync, openSync, readSync } from 'node:fs';
 import { open, rename, unlink, type FileHandle } from 'node:fs/promises';
 import { TsmediaError } from '../../errors.js';
 import { patchBootInfoTable } from './boot-info-table.js';
@@ -13,14 +15,14 @@ export interface WriteIsoOptions {
   signal?: AbortSignal | undefined;
   /** Called after each output chunk with bytes written so far and the image size. */
   onProgress?: ((done: number, total: number) => void) | undefined;
-  /** Bytes per output buffer (default 8 MiB; two are used). */
+  /** Bytes per output buffer (default 4 MiB; two are used). */
   bufferSize?: number;
 }
 
-const DEFAULT_BUFFER = 8 * 1024 * 1024;
-const READS_IN_FLIGHT = 16;
+const DEFAULT_BUFFER = 4 * 1024 * 1024;
 const MAX_BOOT_INFO_IMAGE = 16 * 1024 * 1024;
 const ZERO = Buffer.alloc(64 * 1024);
+const ONE = Buffer.alloc(1);
 
 function isZero(b: Buffer, end: number): boolean {
   for (let off = 0; off < end; off += ZERO.length) {
@@ -34,21 +36,25 @@ function changed(f: FileNode, why: string): TsmediaError {
   return new TsmediaError('EISO_SOURCE_CHANGED', `"${f.source}" ${why} since the layout was planned (expected ${f.size} bytes); build the image again`, { path: f.path });
 }
 
-/** Reads exactly f.size bytes of f.source into buf at off (and checks nothing follows). */
-async function readWhole(f: FileNode, buf: Buffer, off: number): Promise<void> {
-  const fh = await open(f.source, 'r');
+function openSource(f: FileNode): number {
   try {
-    let done = 0;
-    while (done < f.size) {
-      const { bytesRead } = await fh.read(buf, off + done, f.size - done, done);
-      if (bytesRead === 0) throw changed(f, 'shrank');
-      done += bytesRead;
-    }
-    const { bytesRead } = await fh.read(Buffer.alloc(1), 0, 1, f.size);
-    if (bytesRead !== 0) throw changed(f, 'grew');
-  } finally {
-    await fh.close();
+    return openSync(f.source, 'r');
+  } catch (e) {
+    throw new TsmediaError('EISO_SOURCE', `cannot read "${f.source}": ${(e as Error).message}`, { path: f.path });
   }
+}
+
+/**
+ * Reads from fd at pos into buf[off, off+len) until len bytes or end of file; returns the count.
+ */
+function readFully(fd: number, buf: Buffer, off: number, len: number, pos: number): number {
+  let done = 0;
+  while (done < len) {
+    const n = readSync(fd, buf, off + done, len - done, pos + done);
+    if (n === 0) break;
+    done += n;
+  }
+  return done;
 }
 
 class Sink {
@@ -57,7 +63,6 @@ class Sink {
   private fill = 0;
   private base = 0;                 // image offset of cur[0]
   private writing: Promise<void> | undefined;
-  private reads: Promise<void>[] = [];
 
   constructor(private fh: FileHandle, size: number, private total: number, private progress?: (done: number, total: number) => void) {
     this.bufs = [Buffer.allocUnsafe(size), Buffer.allocUnsafe(size)];
@@ -68,7 +73,6 @@ class Sink {
   private get space(): number { return this.cur.length - this.fill; }
 
   async flush(): Promise<void> {
-    await this.settleReads();
     if (this.fill === 0) return;
     await this.writing;
     const buf = this.cur;
@@ -77,24 +81,18 @@ class Sink {
     this.writing = isZero(buf, len) ? undefined : this.fh.write(buf, 0, len, at).then(({ bytesWritten }) => {
       if (bytesWritten !== len) throw new TsmediaError('EISO_WRITE', `short write at byte ${at}`);
     });
+    this.writing?.catch(() => {}); // awaited later; never an unhandled rejection meanwhile
     this.base += len;
     this.fill = 0;
     this.cur = buf === this.bufs[0] ? this.bufs[1] : this.bufs[0];
     this.progress?.(this.base, this.total);
   }
 
-  async settleReads(): Promise<void> {
-    if (this.reads.length === 0) return;
-    const r = this.reads;
-    this.reads = [];
-    const results = await Promise.allSettled(r);
-    for (const x of results) if (x.status === 'rejected') throw x.reason;
-  }
-
   async done(): Promise<void> {
     await this.flush();
-    await this.writing;
+    const w = this.writing;
     this.writing = undefined;
+    await w;
   }
 
   async zeros(n: number): Promise<void> {
@@ -118,35 +116,49 @@ class Sink {
     }
   }
 
-  /** Copies a file and pads it to whole sectors. */
+  /** Copies a file, checks it still has its planned size, and pads it to whole sectors. */
   async file(f: FileNode): Promise<void> {
     const padded = Math.ceil(f.size / SECTOR) * SECTOR;
-    if (padded <= this.space) {
-      if (this.reads.length >= READS_IN_FLIGHT) await this.reads[this.reads.length - READS_IN_FLIGHT];
-      const at = this.fill;
-      this.cur.fill(0, at + f.size, at + padded);
-      this.reads.push(readWhole(f, this.cur, at));
-      this.fill += padded;
-      return;
-    }
-    const fh = await open(f.source, 'r');
+    const fd = openSource(f);
     try {
+      if (padded <= this.space) {
+        // one read; asking for a byte more (into the padding) also tells whether the file grew
+        const want = padded > f.size ? f.size + 1 : f.size;
+        const got = readFully(fd, this.cur, this.fill, want, 0);
+        if (got < f.size) throw changed(f, 'shrank');
+        if (got > f.size || (want === f.size && readSync(fd, ONE, 0, 1, f.size) !== 0)) throw changed(f, 'grew');
+        this.cur.fill(0, this.fill + f.size, this.fill + padded);
+        this.fill += padded;
+        return;
+      }
       let done = 0;
       while (done < f.size) {
         if (this.space === 0) await this.flush();
         const want = Math.min(f.size - done, this.space);
-        const { bytesRead } = await fh.read(this.cur, this.fill, want, done);
-        if (bytesRead === 0) throw changed(f, 'shrank');
-        this.fill += bytesRead;
-        done += bytesRead;
+        const got = readFully(fd, this.cur, this.fill, want, done);
+        if (got < want) throw changed(f, 'shrank');
+        this.fill += got;
+        done += got;
       }
-      const { bytesRead } = await fh.read(Buffer.alloc(1), 0, 1, f.size);
-      if (bytesRead !== 0) throw changed(f, 'grew');
+      if (readSync(fd, ONE, 0, 1, f.size) !== 0) throw changed(f, 'grew');
     } finally {
-      await fh.close();
+      closeSync(fd);
     }
     await this.zeros(padded - f.size);
   }
+}
+
+/** Reads a whole (small) source file, checking its size. */
+function readSmall(f: FileNode): Buffer {
+  const b = Buffer.alloc(f.size + 1);
+  const fd = openSource(f);
+  try {
+    const got = readFully(fd, b, 0, f.size + 1, 0);
+    if (got !== f.size) throw changed(f, got < f.size ? 'shrank' : 'grew');
+  } finally {
+    closeSync(fd);
+  }
+  return b.subarray(0, f.size);
 }
 
 /** Writes the planned image to outPath (atomically). Returns the image size in bytes. */
@@ -168,9 +180,7 @@ export async function writeIsoImage(plan: IsoPlan, outPath: string, opts: WriteI
         if (sink.position !== at + r.sectors * SECTOR) throw new TsmediaError('EISO_PLAN', `the ${r.name} region rendered ${sink.position - at} bytes, planned ${r.sectors * SECTOR}`);
       } else if (bootPatch.has(r.file)) {
         if (r.file.size > MAX_BOOT_INFO_IMAGE) throw new TsmediaError('EISO_BOOT_FILE', `a boot image with a boot info table must be under ${MAX_BOOT_INFO_IMAGE} bytes`);
-        const img = Buffer.alloc(r.file.size);
-        await readWhole(r.file, img, 0);
-        await sink.bytes(patchBootInfoTable(img, plan.pvdLba, r.lba));
+        await sink.bytes(patchBootInfoTable(readSmall(r.file), plan.pvdLba, r.lba));
         await sink.zeros(r.sectors * SECTOR - r.file.size);
       } else {
         await sink.file(r.file);

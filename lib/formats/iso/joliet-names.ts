@@ -20,7 +20,7 @@ export function checkJolietName(name: string, path: string): void {
   if (name.length > MAX_JOLIET_CHARS) {
     throw new TsmediaError('EISO_NAME', `"${path}": the name is ${name.length} UTF-16 characters long, over the Joliet limit of ${MAX_JOLIET_CHARS}; shorten it`, { path });
   }
-  if (/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/.test(name)) {
+  if (/[\ud800-\udfff]/.test(name) && /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/.test(name)) {
     throw new TsmediaError('EISO_NAME', `"${path}": the name holds an unpaired UTF-16 surrogate`, { path });
   }
 }

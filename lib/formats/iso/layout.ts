@@ -33,7 +33,8 @@ import { encodeVolumeDescriptorSequence, VDS_SECTORS } from './udf/volume-descri
 import { encodeIntegritySequence, INTEGRITY_SECTORS } from './udf/integrity.js';
 import { encodeFileSet, FILE_SET_SECTORS } from './udf/file-set.js';
 import { encodeFileEntry, MAX_UDF_FILE } from './udf/file-entry.js';
-import { fidLength, fidName, writeFid, CHAR_DIRECTORY, CHAR_PARENT } from './udf/file-identifier.js';
+import { fidLength, writeFid, CHAR_DIRECTORY, CHAR_PARENT } from './udf/file-identifier.js';
+import { cs0, cs0Length } from './udf/primitives.js';
 
 export { SECTOR };
 const UDF_MAIN_VDS = 32;
@@ -78,9 +79,8 @@ export interface FileNode {
   size: number;
   source: string;
   parent: DirNode;
-  isoId: Buffer;
-  jolietId: Buffer;
-  udfName: Buffer;
+  /** ISO 9660 identifier (latin-1 string, with ";1"); Joliet and UDF use name. */
+  isoId: string;
   lba: number;
   udfFe: number;
   uniqueId: number;
@@ -92,9 +92,7 @@ export interface DirNode {
   parent: DirNode | undefined;
   dirs: DirNode[];
   files: FileNode[];
-  isoId: Buffer;
-  jolietId: Buffer;
-  udfName: Buffer;
+  isoId: string;
   /** Children in ISO / Joliet order. */
   isoOrder: (DirNode | FileNode)[];
   jolietOrder: (DirNode | FileNode)[];
@@ -124,11 +122,14 @@ export interface IsoPlan {
 }
 
 const isDir = (n: DirNode | FileNode): n is DirNode => 'dirs' in n;
+/** Joliet identifier: the name in UTF-16BE, files with ";1". Encoded when rendered, not kept. */
+const jolietId = (n: DirNode | FileNode): Buffer => utf16be(isDir(n) ? n.name : `${n.name};1`);
+const jolietIdLength = (n: DirNode | FileNode): number => 2 * (n.name.length + (isDir(n) ? 0 : 2));
 const sectorsOf = (bytes: number): number => Math.ceil(bytes / SECTOR);
 
 function newDir(name: string, path: string, parent: DirNode | undefined): DirNode {
   return {
-    name, path, parent, dirs: [], files: [], isoId: Buffer.alloc(0), jolietId: Buffer.alloc(0), udfName: Buffer.alloc(0),
+    name, path, parent, dirs: [], files: [], isoId: '',
     isoOrder: [], jolietOrder: [], isoLba: 0, isoSize: 0, isoNumber: 0, jolLba: 0, jolSize: 0, jolNumber: 0,
     udfFe: 0, udfData: 0, udfSize: 0, uniqueId: 0,
   };
@@ -162,14 +163,21 @@ function buildTree(input: PlanInput): { root: DirNode; byPath: Map<string, FileN
     return cur;
   };
   for (const d of input.directories ?? []) if (d !== '') dirFor(splitImagePath(d));
+  let lastDir = '';
+  let lastParent = root;
   for (const f of input.files) {
-    const parts = splitImagePath(f.path);
     if (!Number.isSafeInteger(f.size) || f.size < 0) throw new UsageError('EISO_TREE', `"${f.path}" has an invalid size ${f.size}`);
     if (f.size > MAX_UDF_FILE) throw new TsmediaError('EISO_FILE_TOO_BIG', `"${f.path}" is ${f.size} bytes; one UDF File Entry describes at most ${MAX_UDF_FILE}`, { path: f.path });
-    const name = parts.pop()!;
-    const parent = dirFor(parts);
+    const slash = f.path.lastIndexOf('/');
+    const dirPath = slash < 0 ? '' : f.path.slice(0, slash);
+    const name = f.path.slice(slash + 1);
+    checkJolietName(name, f.path);
+    // files arrive grouped by folder: look the folder up once per run of siblings
+    const parent = dirPath === lastDir ? lastParent : dirPath === '' ? root : dirFor(splitImagePath(dirPath));
+    lastDir = dirPath;
+    lastParent = parent;
     if (byPath.has(f.path) || dirs.has(f.path)) throw new UsageError('EISO_TREE', `"${f.path}" appears twice in the tree`);
-    const node: FileNode = { name, path: f.path, size: f.size, source: f.source, parent, isoId: Buffer.alloc(0), jolietId: Buffer.alloc(0), udfName: Buffer.alloc(0), lba: 0, udfFe: 0, uniqueId: 0 };
+    const node: FileNode = { name, path: f.path, size: f.size, source: f.source, parent, isoId: '', lba: 0, udfFe: 0, uniqueId: 0 };
     parent.files.push(node);
     byPath.set(f.path, node);
   }
@@ -181,12 +189,10 @@ function nameTree(d: DirNode): void {
   const kids: (DirNode | FileNode)[] = [...d.dirs, ...d.files].sort((a, b) => compareJoliet(a.name, b.name));
   const iso = isoNamesForDirectory(kids.map((k) => ({ name: k.name, isDir: isDir(k) })));
   kids.forEach((k, i) => {
-    k.isoId = Buffer.from(isDir(k) ? iso[i]! : `${iso[i]!};1`, 'latin1');
-    k.jolietId = utf16be(isDir(k) ? k.name : `${k.name};1`);
-    k.udfName = fidName(k.name);
+    k.isoId = isDir(k) ? iso[i]! : `${iso[i]!};1`;
   });
   d.jolietOrder = kids;
-  d.isoOrder = [...kids].sort((a, b) => Buffer.compare(a.isoId, b.isoId));
+  d.isoOrder = [...kids].sort((a, b) => (a.isoId < b.isoId ? -1 : a.isoId > b.isoId ? 1 : 0)); // latin-1: code units = bytes
   d.dirs.sort((a, b) => compareJoliet(a.name, b.name));
   d.files.sort((a, b) => compareJoliet(a.name, b.name));
   for (const c of d.dirs) nameTree(c);
@@ -210,7 +216,7 @@ function extentCount(size: number): number {
 function dirBytes(d: DirNode, joliet: boolean): number {
   let off = 68; // "." and ".." (34 bytes each)
   for (const k of joliet ? d.jolietOrder : d.isoOrder) {
-    const len = recordLength((joliet ? k.jolietId : k.isoId).length);
+    const len = recordLength(joliet ? jolietIdLength(k) : k.isoId.length);
     const n = isDir(k) ? 1 : extentCount(k.size);
     for (let i = 0; i < n; i++) {
       if ((off % SECTOR) + len > SECTOR) off += SECTOR - (off % SECTOR);
@@ -222,20 +228,34 @@ function dirBytes(d: DirNode, joliet: boolean): number {
 
 function udfDirBytes(d: DirNode): number {
   let n = fidLength(0);
-  for (const k of d.jolietOrder) n += fidLength(k.udfName.length);
+  for (const k of d.jolietOrder) n += fidLength(cs0Length(k.name));
   return n;
 }
 
-function renderDirectory(d: DirNode, joliet: boolean, date: Date): Buffer {
+/**
+ * A reusable zeroed work buffer: each yielded chunk is copied by the writer before the generator
+ * resumes, so one buffer per region serves every chunk (no garbage per directory or batch).
+ */
+function scratch(): (size: number) => Buffer {
+  let buf = Buffer.alloc(0);
+  return (size) => {
+    if (buf.length < size) buf = Buffer.alloc(Math.max(size, 64 * 1024));
+    const b = buf.subarray(0, size);
+    b.fill(0);
+    return b;
+  };
+}
+
+function renderDirectory(d: DirNode, joliet: boolean, date: Date, alloc: (size: number) => Buffer): Buffer {
   const size = joliet ? d.jolSize : d.isoSize;
-  const buf = Buffer.alloc(size);
+  const buf = alloc(size);
   const self = joliet ? { lba: d.jolLba, size: d.jolSize } : { lba: d.isoLba, size: d.isoSize };
   const p = d.parent ?? d;
   const parent = joliet ? { lba: p.jolLba, size: p.jolSize } : { lba: p.isoLba, size: p.isoSize };
   let off = writeDirectoryRecord(buf, 0, { ...self, flags: FLAG_DIRECTORY, id: Buffer.from([0]) }, date);
   off += writeDirectoryRecord(buf, off, { ...parent, flags: FLAG_DIRECTORY, id: Buffer.from([1]) }, date);
   for (const k of joliet ? d.jolietOrder : d.isoOrder) {
-    const id = joliet ? k.jolietId : k.isoId;
+    const id = joliet ? jolietId(k) : Buffer.from(k.isoId, 'latin1');
     const len = recordLength(id.length);
     const put = (lba: number, sz: number, flags: number): void => {
       if ((off % SECTOR) + len > SECTOR) off += SECTOR - (off % SECTOR);
@@ -253,7 +273,7 @@ function renderDirectory(d: DirNode, joliet: boolean, date: Date): Buffer {
 
 function pathTable(dirs: readonly DirNode[], joliet: boolean): PathTableEntry[] {
   return dirs.map((d) => ({
-    id: d.parent ? (joliet ? d.jolietId : d.isoId) : Buffer.from([0]),
+    id: d.parent ? (joliet ? jolietId(d) : Buffer.from(d.isoId, 'latin1')) : Buffer.from([0]),
     lba: joliet ? d.jolLba : d.isoLba,
     parent: d.parent ? (joliet ? d.parent.jolNumber : d.parent.isoNumber) : 1,
   }));
@@ -373,22 +393,24 @@ export function planIso(input: PlanInput): IsoPlan {
     meta('UDF file set', UDF_PARTITION_START, FILE_SET_SECTORS, () => [encodeFileSet(label, date, root.udfFe, 0)]);
     const firstDir = jolDirs[0]!;
     meta('UDF directories', UDF_PARTITION_START + firstDir.udfFe, (files[0]?.udfFe ?? udfBlocks) - firstDir.udfFe, function* () {
+      const alloc = scratch();
       for (const d of jolDirs) {
-        const buf = Buffer.alloc(SECTOR + sectorsOf(d.udfSize) * SECTOR);
+        const buf = alloc(SECTOR + sectorsOf(d.udfSize) * SECTOR);
         const subdirs = d.dirs.length;
         encodeFileEntry(buf, { block: d.udfFe, directory: true, size: d.udfSize, dataBlock: d.udfData, links: 1 + subdirs, uniqueId: d.uniqueId, date });
         let off = SECTOR;
         const at = (): number => d.udfData + Math.floor((off - SECTOR) / SECTOR);
         off += writeFid(buf, off, at(), CHAR_DIRECTORY | CHAR_PARENT, Buffer.alloc(0), (d.parent ?? d).udfFe);
-        for (const k of d.jolietOrder) off += writeFid(buf, off, at(), isDir(k) ? CHAR_DIRECTORY : 0, k.udfName, k.udfFe);
+        for (const k of d.jolietOrder) off += writeFid(buf, off, at(), isDir(k) ? CHAR_DIRECTORY : 0, cs0(k.name), k.udfFe);
         yield buf;
       }
     });
     if (files.length > 0) {
       meta('UDF file entries', UDF_PARTITION_START + files[0]!.udfFe, files.length, function* () {
+        const alloc = scratch();
         for (let i = 0; i < files.length; i += FE_BATCH) {
           const batch = files.slice(i, i + FE_BATCH);
-          const buf = Buffer.alloc(batch.length * SECTOR);
+          const buf = alloc(batch.length * SECTOR);
           batch.forEach((f, j) => encodeFileEntry(buf.subarray(j * SECTOR, (j + 1) * SECTOR), {
             block: f.udfFe, directory: false, size: f.size, dataBlock: f.size === 0 ? 0 : f.lba - UDF_PARTITION_START, links: 1, uniqueId: f.uniqueId, date,
           }));
@@ -399,9 +421,9 @@ export function planIso(input: PlanInput): IsoPlan {
   }
   meta('ISO path tables', isoL, jolL - isoL, () => [padSectors(encodePathTable(pathTable(isoDirs, false), false)), padSectors(encodePathTable(pathTable(isoDirs, false), true))]);
   meta('Joliet path tables', jolL, isoDirs[0]!.isoLba - jolL, () => [padSectors(encodePathTable(pathTable(jolDirs, true), false)), padSectors(encodePathTable(pathTable(jolDirs, true), true))]);
-  meta('ISO directories', root.isoLba, jolDirs[0]!.jolLba - root.isoLba, function* () { for (const d of isoDirs) yield renderDirectory(d, false, date); });
+  meta('ISO directories', root.isoLba, jolDirs[0]!.jolLba - root.isoLba, function* () { const alloc = scratch(); for (const d of isoDirs) yield renderDirectory(d, false, date, alloc); });
   const jolEnd = catalogLba ?? (files.find((f) => f.size > 0)?.lba ?? (udf ? lastAnchor : totalSectors));
-  meta('Joliet directories', root.jolLba, jolEnd - root.jolLba, function* () { for (const d of jolDirs) yield renderDirectory(d, true, date); });
+  meta('Joliet directories', root.jolLba, jolEnd - root.jolLba, function* () { const alloc = scratch(); for (const d of jolDirs) yield renderDirectory(d, true, date, alloc); });
   if (catalogLba !== undefined) {
     meta('boot catalog', catalogLba, 1, () => [encodeBootCatalog(boot.map((b): BootImage => ({ platform: b.platform, lba: b.lba, sectorCount: b.sectorCount, loadSegment: b.platform === PLATFORM_X86 ? DEFAULT_LOAD_SEGMENT : 0 })))]);
   }

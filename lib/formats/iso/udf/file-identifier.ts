@@ -3,7 +3,7 @@
 import { FormatError } from '../../../errors.js';
 import { SECTOR } from '../directory-record.js';
 import { TAG_FID, readTag, writeTag } from './tag.js';
-import { cs0, fromCs0, writeLongAd, readLongAd } from './primitives.js';
+import { fromCs0, writeLongAd, readLongAd } from './primitives.js';
 
 export const FID_FIXED = 38;
 export const CHAR_HIDDEN = 0x01;
@@ -14,11 +14,6 @@ export const CHAR_PARENT = 0x08;
 /** Bytes a FID takes for a name of `name` (CS0-encoded length). */
 export function fidLength(nameBytes: number): number {
   return (FID_FIXED + nameBytes + 3) & ~3;
-}
-
-/** Encoded name (CS0) of a child, for planning. */
-export function fidName(name: string): Buffer {
-  return cs0(name);
 }
 
 /**

@@ -30,6 +30,13 @@ export function cs0(s: string): Buffer {
   return Buffer.concat([Buffer.from([16]), utf16be(s)]);
 }
 
+/** Length of cs0(s) without building it. */
+export function cs0Length(s: string): number {
+  if (s.length === 0) return 0;
+  // eslint-disable-next-line no-control-regex
+  return /^[\u0001-\u00ff]*$/.test(s) ? 1 + s.length : 1 + 2 * s.length;
+}
+
 export function fromCs0(b: Buffer): string {
   if (b.length === 0) return '';
   if (b[0] === 8) return b.toString('latin1', 1);
