@@ -8,6 +8,7 @@
 import { closeSync, openSync, readSync } from 'node:fs';
 import { open, rename, unlink, type FileHandle } from 'node:fs/promises';
 import { TsmediaError } from '../../errors.js';
+import { checkAborted } from './aborted.js';
 import { patchBootInfoTable } from './boot-info-table.js';
 import { SECTOR, type IsoPlan, type FileNode } from './layout.js';
 
@@ -64,7 +65,7 @@ class Sink {
   private base = 0;                 // image offset of cur[0]
   private writing: Promise<void> | undefined;
 
-  constructor(private fh: FileHandle, size: number, private total: number, private progress?: (done: number, total: number) => void) {
+  constructor(private fh: FileHandle, size: number, private total: number, private signal: AbortSignal | undefined, private progress?: (done: number, total: number) => void) {
     this.bufs = [Buffer.allocUnsafe(size), Buffer.allocUnsafe(size)];
     this.cur = this.bufs[0];
   }
@@ -73,6 +74,7 @@ class Sink {
   private get space(): number { return this.cur.length - this.fill; }
 
   async flush(): Promise<void> {
+    checkAborted(this.signal); // also inside one huge file
     if (this.fill === 0) return;
     await this.writing;
     const buf = this.cur;
@@ -86,6 +88,11 @@ class Sink {
     this.fill = 0;
     this.cur = buf === this.bufs[0] ? this.bufs[1] : this.bufs[0];
     this.progress?.(this.base, this.total);
+  }
+
+  /** After a failure: lets the write in flight finish (or fail) before the file is closed. */
+  async settle(): Promise<void> {
+    await this.writing?.catch(() => {});
   }
 
   async done(): Promise<void> {
@@ -167,11 +174,11 @@ export async function writeIsoImage(plan: IsoPlan, outPath: string, opts: WriteI
   const tmp = `${outPath}.partial-${process.pid}`;
   const fh = await open(tmp, 'w');
   let ok = false;
-  const sink = new Sink(fh, opts.bufferSize ?? DEFAULT_BUFFER, total, opts.onProgress);
+  const sink = new Sink(fh, opts.bufferSize ?? DEFAULT_BUFFER, total, opts.signal, opts.onProgress);
   try {
     const bootPatch = new Map(plan.boot.filter((b) => b.bootInfoTable).map((b) => [b.file, b]));
     for (const r of plan.regions) {
-      opts.signal?.throwIfAborted();
+      checkAborted(opts.signal);
       const at = r.lba * SECTOR;
       if (at < sink.position) throw new TsmediaError('EISO_PLAN', `region overlap at sector ${r.lba}`);
       await sink.zeros(at - sink.position);
@@ -191,7 +198,7 @@ export async function writeIsoImage(plan: IsoPlan, outPath: string, opts: WriteI
     await fh.truncate(total);
     ok = true;
   } finally {
-    if (!ok) await sink.done().catch(() => {});
+    if (!ok) await sink.settle();
     await fh.close();
     if (!ok) await unlink(tmp).catch(() => {});
   }

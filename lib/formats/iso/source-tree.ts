@@ -5,6 +5,7 @@
 import { readdirSync, statSync, type Stats } from 'node:fs';
 import { join } from 'node:path';
 import { NotFoundError, TsmediaError, UsageError } from '../../errors.js';
+import { checkAborted } from './aborted.js';
 import type { PlanFile } from './layout.js';
 
 export interface SourceTree { files: PlanFile[]; directories: string[]; bytes: number }
@@ -25,7 +26,7 @@ export async function scanSourceTree(root: string, signal?: AbortSignal): Promis
   const directories: string[] = [];
   let bytes = 0;
   const walk = (abs: string, rel: string, ancestors: Set<string>): void => {
-    signal?.throwIfAborted();
+    checkAborted(signal);
     let names: string[];
     try {
       names = readdirSync(abs).sort();

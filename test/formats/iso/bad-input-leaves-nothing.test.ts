@@ -69,3 +69,13 @@ test('a source file that changes after planning fails the write and removes the 
   t.regex(g!.message, /grew/);
   await nothingWritten(t, dir);
 });
+
+test('an aborted build leaves no file', async (t) => {
+  const dir = await tempDir(t, 'tsm-isobad-');
+  await makeTree(join(dir, 'src'), { 'a.bin': 'x'.repeat(5000), 'b.bin': 'y'.repeat(9_000_000) });
+  const ac = new AbortController();
+  const p = buildIsoImages({ sourcePath: join(dir, 'src'), path: join(dir, 'out.iso'), label: 'X', date: FIXED_DATE, signal: ac.signal, onProgress: () => ac.abort() });
+  const e = await t.throwsAsync(p, { instanceOf: TsmediaError });
+  t.is(e!.code, 'EABORTED');
+  await nothingWritten(t, dir);
+});
