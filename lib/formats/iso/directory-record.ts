@@ -1,7 +1,7 @@
 // ECMA-119 9.1 directory record, shared by the ISO 9660 and Joliet trees.
 import { FormatError } from '../../errors.js';
 import { readBoth32, writeBoth16, writeBoth32 } from './both-endian.js';
-import { readRecordDate, writeRecordDate } from './iso-date.js';
+import { readRecordDate, writeRecordDate, RECORD_DATE_SIZE } from './iso-date.js';
 
 export const SECTOR = 2048;
 export const DIR_RECORD_FIXED = 33;
@@ -25,20 +25,48 @@ export function recordLength(idLength: number): number {
   return DIR_RECORD_FIXED + idLength + (idLength % 2 === 0 ? 1 : 0);
 }
 
-/** Writes a record at off; returns its length. */
-export function writeDirectoryRecord(buf: Buffer, off: number, r: DirectoryRecord, date: Date): number {
-  const len = recordLength(r.id.length);
+/** The 7-byte recording date, computed once per image and copied into every record. */
+export function recordDateBytes(date: Date): Buffer {
+  const b = Buffer.alloc(RECORD_DATE_SIZE);
+  writeRecordDate(b, 0, date);
+  return b;
+}
+
+function writeFixed(buf: Buffer, off: number, len: number, lba: number, size: number, flags: number, idLength: number, date: Buffer): void {
   buf.fill(0, off, off + len);
   buf[off] = len;                              // record length            1 byte
   buf[off + 1] = 0;                            // extended attribute length 1 byte
-  writeBoth32(buf, off + 2, r.lba);            // extent location          8 bytes
-  writeBoth32(buf, off + 10, r.size);          // data length              8 bytes
-  writeRecordDate(buf, off + 18, date);        // recording date           7 bytes
-  buf[off + 25] = r.flags;                     // file flags               1 byte
+  writeBoth32(buf, off + 2, lba);              // extent location          8 bytes
+  writeBoth32(buf, off + 10, size);            // data length              8 bytes
+  date.copy(buf, off + 18);                    // recording date           7 bytes
+  buf[off + 25] = flags;                       // file flags               1 byte
   buf[off + 26] = 0;                           // file unit size           1 byte
   buf[off + 27] = 0;                           // interleave gap           1 byte
   writeBoth16(buf, off + 28, 1);               // volume sequence number   4 bytes
-  buf[off + 32] = r.id.length;                 // identifier length        1 byte
+  buf[off + 32] = idLength;                    // identifier length        1 byte
+}
+
+/**
+ * Writes a record whose identifier is text: latin-1 bytes (ISO 9660) or UTF-16BE (Joliet),
+ * straight into buf (no per-record allocation). Returns its length.
+ */
+export function writeNamedRecord(buf: Buffer, off: number, lba: number, size: number, flags: number, name: string, joliet: boolean, date: Buffer): number {
+  const idLength = joliet ? 2 * name.length : name.length;
+  const len = recordLength(idLength);
+  writeFixed(buf, off, len, lba, size, flags, idLength, date);
+  if (joliet) {
+    buf.write(name, off + 33, 'utf16le');
+    buf.subarray(off + 33, off + 33 + idLength).swap16();
+  } else {
+    buf.write(name, off + 33, 'latin1');
+  }
+  return len;
+}
+
+/** Writes a record at off; returns its length. */
+export function writeDirectoryRecord(buf: Buffer, off: number, r: DirectoryRecord, date: Date | Buffer): number {
+  const len = recordLength(r.id.length);
+  writeFixed(buf, off, len, r.lba, r.size, r.flags, r.id.length, date instanceof Date ? recordDateBytes(date) : date);
   r.id.copy(buf, off + 33);                    // identifier (+ pad)
   return len;
 }

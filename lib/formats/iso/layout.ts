@@ -18,7 +18,7 @@
 // tree too (relaxed) rather than drop or relocate them: Joliet and UDF readers see them anyway.
 import { TsmediaError, UsageError } from '../../errors.js';
 import {
-  SECTOR, FLAG_DIRECTORY, FLAG_MULTI_EXTENT, MAX_EXTENT, recordLength, writeDirectoryRecord,
+  SECTOR, FLAG_DIRECTORY, FLAG_MULTI_EXTENT, MAX_EXTENT, recordLength, writeDirectoryRecord, writeNamedRecord, recordDateBytes,
 } from './directory-record.js';
 import { encodePathTable, pathTableSize, MAX_DIRECTORIES, type PathTableEntry } from './path-table.js';
 import { isoNamesForDirectory, isoVolumeId } from './iso-names.js';
@@ -34,7 +34,7 @@ import { encodeIntegritySequence, INTEGRITY_SECTORS } from './udf/integrity.js';
 import { encodeFileSet, FILE_SET_SECTORS } from './udf/file-set.js';
 import { encodeFileEntry, MAX_UDF_FILE } from './udf/file-entry.js';
 import { fidLength, writeFid, CHAR_DIRECTORY, CHAR_PARENT } from './udf/file-identifier.js';
-import { cs0, cs0Length } from './udf/primitives.js';
+import { cs0Length } from './udf/primitives.js';
 
 export { SECTOR };
 const UDF_MAIN_VDS = 32;
@@ -246,7 +246,7 @@ function scratch(): (size: number) => Buffer {
   };
 }
 
-function renderDirectory(d: DirNode, joliet: boolean, date: Date, alloc: (size: number) => Buffer): Buffer {
+function renderDirectory(d: DirNode, joliet: boolean, date: Buffer, alloc: (size: number) => Buffer): Buffer {
   const size = joliet ? d.jolSize : d.isoSize;
   const buf = alloc(size);
   const self = joliet ? { lba: d.jolLba, size: d.jolSize } : { lba: d.isoLba, size: d.isoSize };
@@ -255,11 +255,11 @@ function renderDirectory(d: DirNode, joliet: boolean, date: Date, alloc: (size: 
   let off = writeDirectoryRecord(buf, 0, { ...self, flags: FLAG_DIRECTORY, id: Buffer.from([0]) }, date);
   off += writeDirectoryRecord(buf, off, { ...parent, flags: FLAG_DIRECTORY, id: Buffer.from([1]) }, date);
   for (const k of joliet ? d.jolietOrder : d.isoOrder) {
-    const id = joliet ? jolietId(k) : Buffer.from(k.isoId, 'latin1');
-    const len = recordLength(id.length);
+    const id = joliet ? (isDir(k) ? k.name : `${k.name};1`) : k.isoId;
+    const len = recordLength(joliet ? 2 * id.length : id.length);
     const put = (lba: number, sz: number, flags: number): void => {
       if ((off % SECTOR) + len > SECTOR) off += SECTOR - (off % SECTOR);
-      off += writeDirectoryRecord(buf, off, { lba, size: sz, flags, id }, date);
+      off += writeNamedRecord(buf, off, lba, sz, flags, id, joliet, date);
     };
     if (isDir(k)) { put(joliet ? k.jolLba : k.isoLba, joliet ? k.jolSize : k.isoSize, FLAG_DIRECTORY); continue; }
     const n = extentCount(k.size);
@@ -400,8 +400,8 @@ export function planIso(input: PlanInput): IsoPlan {
         encodeFileEntry(buf, { block: d.udfFe, directory: true, size: d.udfSize, dataBlock: d.udfData, links: 1 + subdirs, uniqueId: d.uniqueId, date });
         let off = SECTOR;
         const at = (): number => d.udfData + Math.floor((off - SECTOR) / SECTOR);
-        off += writeFid(buf, off, at(), CHAR_DIRECTORY | CHAR_PARENT, Buffer.alloc(0), (d.parent ?? d).udfFe);
-        for (const k of d.jolietOrder) off += writeFid(buf, off, at(), isDir(k) ? CHAR_DIRECTORY : 0, cs0(k.name), k.udfFe);
+        off += writeFid(buf, off, at(), CHAR_DIRECTORY | CHAR_PARENT, '', (d.parent ?? d).udfFe);
+        for (const k of d.jolietOrder) off += writeFid(buf, off, at(), isDir(k) ? CHAR_DIRECTORY : 0, k.name, k.udfFe);
         yield buf;
       }
     });
@@ -421,9 +421,9 @@ export function planIso(input: PlanInput): IsoPlan {
   }
   meta('ISO path tables', isoL, jolL - isoL, () => [padSectors(encodePathTable(pathTable(isoDirs, false), false)), padSectors(encodePathTable(pathTable(isoDirs, false), true))]);
   meta('Joliet path tables', jolL, isoDirs[0]!.isoLba - jolL, () => [padSectors(encodePathTable(pathTable(jolDirs, true), false)), padSectors(encodePathTable(pathTable(jolDirs, true), true))]);
-  meta('ISO directories', root.isoLba, jolDirs[0]!.jolLba - root.isoLba, function* () { const alloc = scratch(); for (const d of isoDirs) yield renderDirectory(d, false, date, alloc); });
+  meta('ISO directories', root.isoLba, jolDirs[0]!.jolLba - root.isoLba, function* () { const alloc = scratch(); const rd = recordDateBytes(date); for (const d of isoDirs) yield renderDirectory(d, false, rd, alloc); });
   const jolEnd = catalogLba ?? (files.find((f) => f.size > 0)?.lba ?? (udf ? lastAnchor : totalSectors));
-  meta('Joliet directories', root.jolLba, jolEnd - root.jolLba, function* () { const alloc = scratch(); for (const d of jolDirs) yield renderDirectory(d, true, date, alloc); });
+  meta('Joliet directories', root.jolLba, jolEnd - root.jolLba, function* () { const alloc = scratch(); const rd = recordDateBytes(date); for (const d of jolDirs) yield renderDirectory(d, true, rd, alloc); });
   if (catalogLba !== undefined) {
     meta('boot catalog', catalogLba, 1, () => [encodeBootCatalog(boot.map((b): BootImage => ({ platform: b.platform, lba: b.lba, sectorCount: b.sectorCount, loadSegment: b.platform === PLATFORM_X86 ? DEFAULT_LOAD_SEGMENT : 0 })))]);
   }

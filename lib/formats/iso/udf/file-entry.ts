@@ -33,29 +33,48 @@ export function shortAdCount(size: number): number {
   return Math.ceil(size / MAX_AD_EXTENT);
 }
 
-/** Encodes a File Entry into b (one block, zeroed first). */
-export function encodeFileEntry(b: Buffer, f: FileEntryInput): void {
-  b.fill(0, 0, SECTOR);
-  const ads = shortAdCount(f.size);
-  if (ads > MAX_SHORT_ADS) throw new RangeError(`file of ${f.size} bytes needs ${ads} extents`);
+// The fields every entry of one image shares (times, ids, permissions) are laid out once per
+// (date, kind) and copied: an image holds thousands of File Entries.
+let template: { key: string; bytes: Buffer } | undefined;
+
+function templateFor(directory: boolean, date: Date): Buffer {
+  const key = `${directory ? 'd' : 'f'}${date.getTime()}`;
+  if (template?.key === key) return template.bytes;
+  const b = Buffer.alloc(FE_FIXED);
   b.writeUInt32LE(0, 16);                                  // ICB: prior direct entries 4 bytes
   b.writeUInt16LE(4, 20);                                  // ICB: strategy type       2 bytes
   b.writeUInt16LE(1, 24);                                  // ICB: max entries         2 bytes
-  b[27] = f.directory ? FILE_TYPE_DIRECTORY : FILE_TYPE_FILE; // ICB: file type        1 byte
+  b[27] = directory ? FILE_TYPE_DIRECTORY : FILE_TYPE_FILE; // ICB: file type          1 byte
   b.writeUInt16LE(AD_SHORT, 34);                           // ICB: flags               2 bytes
   b.writeUInt32LE(0xffffffff, 36);                         // uid                      4 bytes
   b.writeUInt32LE(0xffffffff, 40);                         // gid                      4 bytes
-  b.writeUInt32LE(f.directory ? PERM_DIR : PERM_FILE, 44); // permissions              4 bytes
-  b.writeUInt16LE(f.links, 48);                            // file link count          2 bytes
-  b.writeBigUInt64LE(BigInt(f.size), 56);                  // information length       8 bytes
-  b.writeBigUInt64LE(BigInt(Math.ceil(f.size / SECTOR)), 64); // logical blocks recorded 8 bytes
-  writeTimestamp(b, 72, f.date);                           // access time             12 bytes
-  writeTimestamp(b, 84, f.date);                           // modification time       12 bytes
-  writeTimestamp(b, 96, f.date);                           // attribute time          12 bytes
+  b.writeUInt32LE(directory ? PERM_DIR : PERM_FILE, 44);  // permissions              4 bytes
+  writeTimestamp(b, 72, date);                             // access time             12 bytes
+  writeTimestamp(b, 84, date);                             // modification time       12 bytes
+  writeTimestamp(b, 96, date);                             // attribute time          12 bytes
   b.writeUInt32LE(1, 108);                                 // checkpoint               4 bytes
   writeRegid(b, 128, IMPLEMENTATION_ID);                   // implementation id       32 bytes
-  b.writeBigUInt64LE(BigInt(f.uniqueId), 160);             // unique id                8 bytes
   b.writeUInt32LE(0, 168);                                 // EA length                4 bytes
+  template = { key, bytes: b };
+  return b;
+}
+
+/** A 64-bit little-endian field from a safe integer (no BigInt on the hot path). */
+function writeU64(b: Buffer, off: number, v: number): void {
+  b.writeUInt32LE(v % 0x1_0000_0000, off);
+  b.writeUInt32LE(Math.floor(v / 0x1_0000_0000), off + 4);
+}
+
+/** Encodes a File Entry into b (one block, zeroed first). */
+export function encodeFileEntry(b: Buffer, f: FileEntryInput): void {
+  const ads = shortAdCount(f.size);
+  if (ads > MAX_SHORT_ADS) throw new RangeError(`file of ${f.size} bytes needs ${ads} extents`);
+  templateFor(f.directory, f.date).copy(b, 0);
+  b.fill(0, FE_FIXED, SECTOR);
+  b.writeUInt16LE(f.links, 48);                            // file link count          2 bytes
+  writeU64(b, 56, f.size);                                 // information length       8 bytes
+  writeU64(b, 64, Math.ceil(f.size / SECTOR));             // logical blocks recorded  8 bytes
+  writeU64(b, 160, f.uniqueId);                            // unique id                8 bytes
   b.writeUInt32LE(ads * SHORT_AD_SIZE, 172);               // AD length                4 bytes
   let left = f.size;
   let block = f.dataBlock;

@@ -3,7 +3,7 @@
 import { FormatError } from '../../../errors.js';
 import { SECTOR } from '../directory-record.js';
 import { TAG_FID, readTag, writeTag } from './tag.js';
-import { fromCs0, writeLongAd, readLongAd } from './primitives.js';
+import { cs0Length, fromCs0, writeCs0, writeLongAd, readLongAd } from './primitives.js';
 
 export const FID_FIXED = 38;
 export const CHAR_HIDDEN = 0x01;
@@ -20,15 +20,16 @@ export function fidLength(nameBytes: number): number {
  * Writes a FID at off in buf (which must hold it whole); block is the partition block where the
  * FID starts (its tag location); icbBlock the File Entry it points at.
  */
-export function writeFid(buf: Buffer, off: number, block: number, characteristics: number, name: Buffer, icbBlock: number): number {
-  const len = fidLength(name.length);
+export function writeFid(buf: Buffer, off: number, block: number, characteristics: number, name: string, icbBlock: number): number {
+  const nameLength = cs0Length(name);
+  const len = fidLength(nameLength);
   buf.fill(0, off, off + len);
   buf.writeUInt16LE(1, off + 16);                 // file version number   2 bytes
   buf[off + 18] = characteristics;                // file characteristics  1 byte
-  buf[off + 19] = name.length;                    // length of identifier  1 byte
+  buf[off + 19] = nameLength;                     // length of identifier  1 byte
   writeLongAd(buf, off + 20, SECTOR, icbBlock);   // ICB                  16 bytes
   buf.writeUInt16LE(0, off + 36);                 // implementation use length 2 bytes
-  name.copy(buf, off + FID_FIXED);                // file identifier (+ padding)
+  writeCs0(buf, off + FID_FIXED, name);           // file identifier (+ padding)
   writeTag(buf, off, TAG_FID, block, len);
   return len;
 }

@@ -30,6 +30,21 @@ export function cs0(s: string): Buffer {
   return Buffer.concat([Buffer.from([16]), utf16be(s)]);
 }
 
+/** Writes cs0(s) at off (no allocation); returns its length. */
+export function writeCs0(buf: Buffer, off: number, s: string): number {
+  const n = cs0Length(s);
+  if (n === 0) return 0;
+  if (n === 1 + s.length) {
+    buf[off] = 8;
+    buf.write(s, off + 1, 'latin1');
+  } else {
+    buf[off] = 16;
+    buf.write(s, off + 1, 'utf16le');
+    buf.subarray(off + 1, off + n).swap16();
+  }
+  return n;
+}
+
 /** Length of cs0(s) without building it. */
 export function cs0Length(s: string): number {
   if (s.length === 0) return 0;
