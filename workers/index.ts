@@ -1,3 +1,4 @@
 // The pool's worker entry: each named export is a task (runTask(name, ...)). Entry points only;
-// the work itself lives in lib/ or the sibling files.
-export { hashFile } from './hash.js';
+// the work itself lives in lib/.
+export { hashFile } from '../lib/content/hash-file.js';
+export { hashBatch, copyIntoPack } from '../lib/content/file-batch.js';

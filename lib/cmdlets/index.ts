@@ -1,5 +1,8 @@
 // Every cmdlet tsmedia offers. The shell adds its own (Get-Help, Get-Command).
 import type { CmdletSpec } from '../shell/types.js';
+import { contentCmdlets } from './content.js';
+import { siteCmdlets } from './sites.js';
+import { taskSequenceCmdlets } from './task-sequences.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export const cmdlets: CmdletSpec<any>[] = [];
+export const cmdlets: CmdletSpec<any>[] = [...siteCmdlets, ...contentCmdlets, ...taskSequenceCmdlets];

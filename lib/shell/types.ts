@@ -60,7 +60,7 @@ export interface CmdletContext {
   /** A warning, to stderr; never fatal. */
   warn(message: string): void;
   /** A progress display on stderr when it is a terminal; silent otherwise. */
-  progress(activity: string, total?: number): ProgressHandle;
+  progress(activity: string, total?: number, unit?: 'bytes' | 'items'): ProgressHandle;
   /** Aborted on SIGINT/SIGTERM. */
   signal: AbortSignal;
   /** The clock: SOURCE_DATE_EPOCH when set, so builds are reproducible. */
@@ -70,7 +70,7 @@ export interface CmdletContext {
   readSecret(prompt: string): Promise<string | undefined>;
 }
 
-export interface CmdletSpec<P extends BoundParameters = BoundParameters> {
+export interface CmdletSpec<P extends object = BoundParameters> {
   /** Verb-Noun, in its canonical case. */
   name: string;
   aliases?: readonly string[];

@@ -4,7 +4,7 @@ import { mkdtemp, writeFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runTask, closePool } from '../../lib/pool/pool.js';
-import type { HashFileResult } from '../../workers/hash.js';
+import type { HashFileResult } from '../../lib/content/hash-file.js';
 
 test.after.always(closePool);
 

@@ -1,4 +1,4 @@
-// Worker task: SHA-256 (and optionally SHA-1) of a file, streamed in bounded chunks.
+// Worker task (see workers/index.ts): SHA-256 (and optionally SHA-1) of a file, streamed in bounded chunks.
 import { createHash } from 'node:crypto';
 import { open } from 'node:fs/promises';
 

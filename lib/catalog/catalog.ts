@@ -1,0 +1,173 @@
+// The catalog: one SQLite file (sql.js) in the tsmedia home. Readers load a snapshot (the file is
+// only ever replaced whole, so any snapshot is consistent); writers take the inter-process lock,
+// reload, change the database in one transaction, and replace the file atomically.
+import { mkdir, readdir, readFile, rm, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { TsmediaError } from '../errors.js';
+import { migrations, SCHEMA_VERSION } from '../../db/migrations/index.js';
+import { writeFileAtomic } from './atomic-write.js';
+import { loadSqlJs, SqlDatabase } from './database.js';
+import { withLock } from './lock.js';
+
+export const CATALOG_FILE = 'catalog.sqlite';
+export const DEFAULT_SITE = { code: 'PS1', name: 'Primary Site 1' } as const;
+
+export function catalogPath(home: string): string {
+  return join(home, CATALOG_FILE);
+}
+
+interface Snapshot { db: SqlDatabase; key: string; users: number; retired: boolean }
+// The last snapshot per home: a script of many cmdlets in one process loads the file once, and
+// reloads only when another process replaced it (its identity changed). A snapshot still in use
+// by an async reader is retired, not closed, when a newer one replaces it.
+const snapshots = new Map<string, Snapshot>();
+
+function retire(home: string, s: Snapshot | undefined): void {
+  if (!s) return;
+  if (snapshots.get(home) === s) snapshots.delete(home);
+  s.retired = true;
+  if (s.users === 0) s.db.close();
+}
+
+async function fileKey(path: string): Promise<string | undefined> {
+  try {
+    const s = await stat(path);
+    return `${s.ino}:${s.size}:${s.mtimeMs}`;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw err;
+  }
+}
+
+async function load(path: string): Promise<SqlDatabase> {
+  const SQL = await loadSqlJs();
+  const bytes = await readFile(path);
+  let db: SqlDatabase;
+  try {
+    db = new SqlDatabase(new SQL.Database(bytes));
+    db.get('SELECT count(*) FROM sqlite_master');
+  } catch (err) {
+    throw new TsmediaError('ECATALOG_CORRUPT', `The catalog ${path} is not a readable SQLite database (${(err as Error).message}). Restore it from a backup or move it away to start a new one.`);
+  }
+  db.run('PRAGMA foreign_keys = ON');
+  return db;
+}
+
+function schemaVersion(db: SqlDatabase): number {
+  return Number(db.get<{ user_version: number }>('PRAGMA user_version')?.user_version ?? 0);
+}
+
+function checkNotNewer(db: SqlDatabase, path: string): void {
+  const version = schemaVersion(db);
+  if (version > SCHEMA_VERSION) {
+    throw new TsmediaError('ECATALOG_NEWER', `The catalog ${path} has schema version ${version}, newer than this tsmedia understands (${SCHEMA_VERSION}). Upgrade tsmedia.`, { version, supported: SCHEMA_VERSION });
+  }
+}
+
+/** Runs the migrations the database lacks, and seeds a new catalog with the primary site PS1. */
+function migrate(db: SqlDatabase, now: Date): boolean {
+  const from = schemaVersion(db);
+  if (from >= SCHEMA_VERSION) return false;
+  db.transaction(() => {
+    for (let v = from; v < SCHEMA_VERSION; v++) db.db.exec(migrations[v]!);
+    if (from === 0) {
+      db.run(`INSERT INTO sites (code, name, type, created) VALUES (?, ?, 'Primary', ?)`, [DEFAULT_SITE.code, DEFAULT_SITE.name, now.toISOString()]);
+    }
+    db.run(`PRAGMA user_version = ${SCHEMA_VERSION}`);
+  });
+  return true;
+}
+
+async function snapshot(home: string): Promise<Snapshot | undefined> {
+  const path = catalogPath(home);
+  const key = await fileKey(path);
+  if (key === undefined) return undefined;
+  const cached = snapshots.get(home);
+  if (cached && cached.key === key) return cached;
+  const db = await load(path);
+  try {
+    checkNotNewer(db, path);
+  } catch (err) {
+    db.close();
+    throw err;
+  }
+  retire(home, snapshots.get(home));
+  const fresh = { db, key, users: 0, retired: false };
+  snapshots.set(home, fresh);
+  return fresh;
+}
+
+/**
+ * Reads the catalog. A missing or older catalog is first created or migrated (under the lock), so
+ * readers always see the current schema. fn may be async: the snapshot stays open until it ends.
+ */
+export async function readCatalog<T>(home: string, now: Date, fn: (db: SqlDatabase) => T): Promise<Awaited<T>> {
+  let snap = await snapshot(home);
+  if (!snap || schemaVersion(snap.db) < SCHEMA_VERSION) {
+    await writeCatalog(home, now, () => undefined);
+    snap = await snapshot(home);
+    if (!snap) throw new TsmediaError('ECATALOG_MISSING', `The catalog ${catalogPath(home)} disappeared while it was being opened.`);
+  }
+  snap.users++;
+  try {
+    return await fn(snap.db);
+  } finally {
+    snap.users--;
+    if (snap.retired && snap.users === 0) snap.db.close();
+  }
+}
+
+/**
+ * Changes the catalog: lock, reload, run fn in one transaction, replace the file atomically. If fn
+ * throws, nothing is written. fn may be async only before it touches the database: the
+ * transaction is synchronous so no other work interleaves with it.
+ */
+export async function writeCatalog<T>(home: string, now: Date, fn: (db: SqlDatabase) => T): Promise<T> {
+  await mkdir(home, { recursive: true });
+  const path = catalogPath(home);
+  return withLock(path, async () => {
+    await removeStaleTemporaryFiles(home);
+    const key = await fileKey(path);
+    const cached = snapshots.get(home);
+    // Reuse the cached database only when nobody reads it: a change must not show to a reader
+    // before it is saved, and a failed change must not leave it half-applied.
+    let db: SqlDatabase;
+    if (key !== undefined && cached && cached.key === key && cached.users === 0) {
+      db = cached.db;
+      snapshots.delete(home);
+    } else if (key !== undefined) {
+      db = await load(path);
+      checkNotNewer(db, path);
+    } else {
+      const SQL = await loadSqlJs();
+      db = new SqlDatabase(new SQL.Database());
+      db.run('PRAGMA foreign_keys = ON');
+    }
+    let out: T;
+    try {
+      migrate(db, now);
+      out = db.transaction(() => fn(db));
+      await writeFileAtomic(path, db.export());
+    } catch (err) {
+      db.close();
+      throw err;
+    }
+    retire(home, snapshots.get(home));
+    const newKey = await fileKey(path);
+    if (newKey) snapshots.set(home, { db, key: newKey, users: 0, retired: false });
+    else db.close();
+    return out;
+  });
+}
+
+/** Temporary catalogs left by a writer that was killed mid-save (only writers make them, under the lock). */
+async function removeStaleTemporaryFiles(home: string): Promise<void> {
+  for (const name of await readdir(home)) {
+    if (name.startsWith(`.${CATALOG_FILE}.tmp-`)) await rm(join(home, name), { force: true });
+  }
+}
+
+/** Forgets the cached snapshot of a home (tests that change a catalog file behind tsmedia's back). */
+export function forgetCatalogSnapshot(home: string): void {
+  retire(home, snapshots.get(home));
+}

@@ -1,0 +1,106 @@
+// Importing and re-importing content: scan the source, copy it into the library, and record the
+// item and its revision in the catalog. The slow part (reading, hashing, copying) runs before the
+// catalog lock is taken; only the short catalog change runs under it.
+import { open } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { readCatalog, writeCatalog } from '../catalog/catalog.js';
+import { createContent, getContent, libraryProbe, reviseContent } from '../catalog/content.js';
+import type { ContentItem, ContentType } from '../catalog/content.js';
+import { getSite } from '../catalog/sites.js';
+import { TsmediaError } from '../errors.js';
+import { importFiles } from './import.js';
+import type { ImportOutcome } from './import.js';
+import { scanSourceFile, scanSourceFolder } from './source-tree.js';
+import type { SourceFile } from './source-tree.js';
+
+export interface ImportProgress {
+  /** Called once with the total bytes to read, then with bytes as they are done. */
+  onTotal?: (bytes: number, files: number) => void;
+  onProgress?: (bytes: number) => void;
+  /** Something a medium will refuse later, such as a name Windows cannot hold. */
+  onWarning?: (message: string) => void;
+  signal?: AbortSignal;
+}
+
+/** Types whose source is one .wim file; the others are folders. */
+export function isImageType(type: ContentType): boolean {
+  return type === 'OperatingSystemImage' || type === 'BootImage';
+}
+
+const WIM_MAGIC = Buffer.from('MSWIM\0\0\0', 'latin1');
+const WIM_HEADER_IMAGE_COUNT_OFFSET = 44;
+
+/** Checks that a file is a WIM (header magic) and returns its image count. */
+export async function checkWimFile(path: string): Promise<number> {
+  const fh = await open(path, 'r');
+  try {
+    const header = Buffer.alloc(208);
+    const { bytesRead } = await fh.read(header, 0, header.length, 0);
+    if (bytesRead < header.length || !header.subarray(0, 8).equals(WIM_MAGIC)) {
+      throw new TsmediaError('ENOT_WIM', `'${path}' is not a WIM file (no MSWIM header); give a .wim image such as boot.wim or install.wim.`, { path });
+    }
+    return header.readUInt32LE(WIM_HEADER_IMAGE_COUNT_OFFSET);
+  } finally {
+    await fh.close();
+  }
+}
+
+async function scan(type: ContentType, sourcePath: string, imageIndex: number | undefined, progress: ImportProgress): Promise<SourceFile[]> {
+  if (!isImageType(type)) {
+    const listing = await scanSourceFolder(sourcePath);
+    for (const w of listing.warnings) progress.onWarning?.(w);
+    return listing.files;
+  }
+  const file = await scanSourceFile(sourcePath);
+  const images = await checkWimFile(sourcePath);
+  if (imageIndex !== undefined && (imageIndex < 1 || imageIndex > images)) {
+    throw new TsmediaError('EBAD_IMAGE_INDEX', `'${sourcePath}' holds ${images} image(s); -Index ${imageIndex} does not exist.`, { images });
+  }
+  return [file];
+}
+
+async function importSource(home: string, now: Date, files: SourceFile[], progress: ImportProgress): Promise<ImportOutcome> {
+  progress.onTotal?.(files.reduce((n, f) => n + f.size, 0), files.length);
+  return readCatalog(home, now, (db) => {
+    const probe = libraryProbe(db);
+    const opts = { has: probe.has, ...(progress.onProgress ? { onProgress: progress.onProgress } : {}), ...(progress.signal ? { signal: progress.signal } : {}) };
+    return importFiles(home, files, opts).finally(() => probe.close());
+  });
+}
+
+/** Runs the catalog change; if it fails, the pack this import wrote is removed. */
+async function commit<T>(home: string, now: Date, outcome: ImportOutcome, change: Parameters<typeof writeCatalog<T>>[2]): Promise<T> {
+  try {
+    return await writeCatalog(home, now, change);
+  } catch (err) {
+    await outcome.pack?.abort();
+    throw err;
+  }
+}
+
+export interface NewContentRequest {
+  type: ContentType;
+  name: string;
+  sourcePath: string;
+  siteCode: string;
+  imageIndex?: number;
+}
+
+export async function importNewContent(home: string, now: Date, req: NewContentRequest, progress: ImportProgress = {}): Promise<ContentItem> {
+  const sourcePath = resolve(req.sourcePath);
+  await readCatalog(home, now, (db) => getSite(db, req.siteCode));
+  const files = await scan(req.type, sourcePath, req.imageIndex, progress);
+  const outcome = await importSource(home, now, files, progress);
+  return commit(home, now, outcome, (db) => createContent(db, { ...req, sourcePath }, outcome.manifest, outcome.newBlobs, now));
+}
+
+/** Re-reads an item's source; a new revision is recorded only if something changed. */
+export async function refreshContent(home: string, now: Date, id: string, progress: ImportProgress = {}): Promise<{ changed: boolean; item: ContentItem }> {
+  const item = await readCatalog(home, now, (db) => getContent(db, id));
+  const files = await scan(item.Type, item.SourcePath, item.ImageIndex, progress);
+  const outcome = await importSource(home, now, files, progress);
+  const result = await commit(home, now, outcome, (db) => reviseContent(db, item.Id, outcome.manifest, outcome.newBlobs, now));
+  // Nothing changed: the blobs this import wrote are already in the library under other packs.
+  if (!result.changed) await outcome.pack?.abort();
+  return result;
+}

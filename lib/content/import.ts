@@ -1,0 +1,132 @@
+// Imports source files into the content library. Small files travel in batches to the worker
+// pool, which reads and hashes them and hands the bytes back; those the library lacks are appended
+// to this import's pack. A large file is hashed in a worker first and, if new, copied by a worker
+// straight into a range of the pack reserved for it. Results are taken in order with a bounded
+// number of tasks in flight, so memory stays bounded whatever the source size.
+import { inFlightLimit, runTask } from '../pool/pool.js';
+import { TsmediaError } from '../errors.js';
+import { decodeBatch } from './file-batch.js';
+import type { BatchFile, CopyIntoPackTask, HashBatchResult } from './file-batch.js';
+import type { HashFileResult } from './hash-file.js';
+import { PackWriter } from './library.js';
+import type { BlobLocation } from './library.js';
+import type { ManifestFile } from './manifest.js';
+import type { SourceFile } from './source-tree.js';
+
+/** Files above this size are copied by a worker rather than passed through memory. */
+const LARGE_FILE = 4 << 20;
+const BATCH_BYTES = 4 << 20;
+const BATCH_FILES = 256;
+
+export interface ImportOutcome {
+  manifest: ManifestFile[];
+  /** Blobs this import added to the library (to record in the catalog). */
+  newBlobs: BlobLocation[];
+  /** The pack holding them, or undefined when the library already held every blob. */
+  pack: PackWriter | undefined;
+}
+
+export interface ImportOptions {
+  /** True when the library already holds a blob with this SHA-256. */
+  has(sha256: string): boolean;
+  onProgress?: (bytes: number) => void;
+  signal?: AbortSignal;
+}
+
+type Job = { kind: 'batch'; files: SourceFile[] } | { kind: 'large'; file: SourceFile };
+
+/** Groups files into batches of small files and single large ones, keeping their order. */
+export function planJobs(files: readonly SourceFile[]): Job[] {
+  const jobs: Job[] = [];
+  let batch: SourceFile[] = [];
+  let bytes = 0;
+  const flush = (): void => {
+    if (batch.length) jobs.push({ kind: 'batch', files: batch });
+    batch = [];
+    bytes = 0;
+  };
+  for (const f of files) {
+    if (f.size > LARGE_FILE) {
+      flush();
+      jobs.push({ kind: 'large', file: f });
+      continue;
+    }
+    if (batch.length >= BATCH_FILES || bytes + f.size > BATCH_BYTES) flush();
+    batch.push(f);
+    bytes += f.size;
+  }
+  flush();
+  return jobs;
+}
+
+function changed(path: string): TsmediaError {
+  return new TsmediaError('ESOURCE_CHANGED', `'${path}' changed while it was being imported; run the import again when the source is stable.`, { path });
+}
+
+function startJob(job: Job): Promise<HashBatchResult | HashFileResult> {
+  const p = job.kind === 'batch'
+    ? runTask<HashBatchResult>('hashBatch', { files: job.files.map((f): BatchFile => ({ path: f.absolute, size: f.size })) })
+    : runTask<HashFileResult>('hashFile', { path: job.file.absolute });
+  p.catch(() => {}); // observed in order below; no unhandled rejection meanwhile
+  return p;
+}
+
+export async function importFiles(home: string, files: readonly SourceFile[], opts: ImportOptions): Promise<ImportOutcome> {
+  const writer = await PackWriter.create(home);
+  const manifest: ManifestFile[] = [];
+  const added = new Set<string>();
+  const isNew = (sha256: string): boolean => {
+    if (opts.has(sha256) || added.has(sha256)) return false;
+    added.add(sha256);
+    return true;
+  };
+  const jobs = planJobs(files);
+  const limit = inFlightLimit();
+  const pending: Promise<HashBatchResult | HashFileResult>[] = [];
+  const copies: Promise<void>[] = [];
+  let next = 0;
+  try {
+    for (const job of jobs) {
+      while (next < jobs.length && pending.length < limit) pending.push(startJob(jobs[next++]!));
+      if (opts.signal?.aborted) throw new TsmediaError('EABORTED', 'The import was interrupted; nothing was kept.');
+      let result: HashBatchResult | HashFileResult;
+      try {
+        result = await pending.shift()!;
+      } catch (err) {
+        const where = job.kind === 'large' ? job.file.path : `${job.files[0]!.path} (or a file after it)`;
+        throw new TsmediaError('ESOURCE_UNREADABLE', `Cannot read '${where}' from the source: ${(err as Error).message}`);
+      }
+      if (job.kind === 'batch') {
+        if (!(result instanceof ArrayBuffer)) {
+          if ('changed' in result) throw changed(result.changed);
+          throw new TsmediaError('EINTERNAL', 'A batch hash task returned no bytes.');
+        }
+        const hashed = decodeBatch(result);
+        hashed.forEach((h, i) => {
+          manifest.push({ path: job.files[i]!.path, size: h.size, sha256: h.sha256 });
+        });
+        for (const h of hashed) if (isNew(h.sha256)) await writer.append(h.sha256, h.data);
+        opts.onProgress?.(hashed.reduce((n, h) => n + h.size, 0));
+      } else {
+        const r = result as HashFileResult;
+        if (r.size !== job.file.size) throw changed(job.file.path);
+        manifest.push({ path: job.file.path, size: r.size, sha256: r.sha256 });
+        if (isNew(r.sha256)) {
+          const loc = await writer.reserve(r.sha256, r.size);
+          const task: CopyIntoPackTask = { source: job.file.absolute, pack: writer.path, offset: loc.offset, size: r.size, sha256: r.sha256 };
+          const copy = runTask<boolean>('copyIntoPack', task).then((ok) => { if (!ok) throw changed(job.file.path); });
+          copy.catch(() => {});
+          copies.push(copy);
+        }
+        opts.onProgress?.(r.size);
+      }
+    }
+    await Promise.all(copies);
+    const kept = await writer.finish();
+    return { manifest, newBlobs: writer.blobs, pack: kept ? writer : undefined };
+  } catch (err) {
+    await Promise.allSettled([...pending, ...copies]);
+    await writer.abort();
+    throw err;
+  }
+}
