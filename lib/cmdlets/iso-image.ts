@@ -41,19 +41,20 @@ export const newIsoImage: CmdletSpec<NewIsoParams> = {
   async run(p: NewIsoParams, ctx: CmdletContext) {
     const path = resolve(p.Path);
     if (!ctx.shouldProcess(path, 'Create ISO image')) return undefined;
-    const bar = ctx.progress('Writing ISO image');
+    // the bar is made at the first report, when the planned size (its total) is known
+    let bar: ReturnType<CmdletContext['progress']> | undefined;
     try {
       const vols = await buildIsoImages({
         sourcePath: resolve(p.SourcePath), path, label: p.VolumeLabel ?? 'TSMEDIA', date: ctx.now(),
         biosBootFile: p.BiosBootFile, uefiBootFile: p.UefiBootFile, biosLoadSectors: p.BiosLoadSectors,
         bootInfoTable: p.BootInfoTable ?? false, udf: !(p.NoUdf ?? false),
         maxVolumeBytes: p.MaxVolumeSize === undefined ? undefined : parseVolumeSize(p.MaxVolumeSize),
-        signal: ctx.signal, onProgress: (done) => bar.update(done),
+        signal: ctx.signal, onProgress: (done, total) => { bar ??= ctx.progress('Writing ISO image', total); bar.update(done); },
       });
       for (const v of vols) ctx.verbose(`wrote ${v.path}: ${v.files} files, ${v.imageBytes} bytes`);
       return vols.map((v) => ({ Path: v.path, Volume: v.volume, VolumeCount: v.volumeCount, Label: p.VolumeLabel ?? 'TSMEDIA', Files: v.files, FileBytes: v.fileBytes, ImageBytes: v.imageBytes, Bootable: v.bootable }));
     } finally {
-      bar.done();
+      bar?.done();
     }
   },
 };
