@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // ISO writer benchmark: tsmedia against xorriso and genisoimage on one folder, in one sitting.
 // Makes no corpus (use /work/shared/bench/make-corpus.sh); usage:
-//   node bench/iso.mjs [CORPUS=/tmp/corpus] [--reps 3] [--out DIR]
+//   node bench/iso.mjs [CORPUS=/tmp/corpus] [--reps 3] [--out DIR] [--settle SECONDS=2]
 // Each rep deletes the previous output first (a constant memory/disk footprint keeps reps
 // comparable), runs under /usr/bin/time -v, and the median of the reps is reported with the
 // peak RSS. Needs a build (npm run build).
@@ -14,6 +14,7 @@ import { fileURLToPath } from 'node:url';
 const args = process.argv.slice(2);
 const opt = (name, dflt) => { const i = args.indexOf(name); return i >= 0 ? args.splice(i, 2)[1] : dflt; };
 const reps = Number(opt('--reps', '3'));
+const settle = opt('--settle', '2');
 const outDir = opt('--out', mkdtempSync(join(tmpdir(), 'tsm-isobench-')));
 const corpus = args[0] ?? '/tmp/corpus';
 if (!existsSync(corpus)) { console.error(`no corpus at ${corpus}: run /work/shared/bench/make-corpus.sh first`); process.exit(2); }
@@ -54,6 +55,7 @@ for (let i = 0; i < reps; i++) {
     const row = rows[k];
     rmSync(out, { force: true });
     spawnSync('sync');
+    spawnSync('sleep', [settle]); // let the deletion's discards finish (ext4 -o discard) before timing
     runs[k].push(timed(row.cmd(out)));
     sizes[k] = statSync(out).size;
   }

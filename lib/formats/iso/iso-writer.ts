@@ -172,7 +172,9 @@ function readSmall(f: FileNode): Buffer {
 export async function writeIsoImage(plan: IsoPlan, outPath: string, opts: WriteIsoOptions = {}): Promise<number> {
   const total = plan.totalSectors * SECTOR;
   const tmp = `${outPath}.partial-${process.pid}`;
-  const fh = await open(tmp, 'w');
+  const fh = await open(tmp, 'w').catch((e: NodeJS.ErrnoException) => {
+    throw new TsmediaError('EISO_OUTPUT', `cannot create "${tmp}": ${e.code === 'ENOENT' ? 'its folder does not exist' : e.message}`, { path: outPath });
+  });
   let ok = false;
   const sink = new Sink(fh, opts.bufferSize ?? DEFAULT_BUFFER, total, opts.signal, opts.onProgress);
   try {

@@ -79,3 +79,11 @@ test('an aborted build leaves no file', async (t) => {
   t.is(e!.code, 'EABORTED');
   await nothingWritten(t, dir);
 });
+
+test('an output folder that does not exist', async (t) => {
+  const dir = await tempDir(t, 'tsm-isobad-');
+  await makeTree(join(dir, 'src'), { 'a.txt': 'a' });
+  const e = await t.throwsAsync(buildIsoImages({ sourcePath: join(dir, 'src'), path: join(dir, 'no', 'out.iso'), label: 'X', date: FIXED_DATE }), { instanceOf: TsmediaError });
+  t.is(e!.code, 'EISO_OUTPUT');
+  t.regex(e!.message, /folder does not exist/);
+});
