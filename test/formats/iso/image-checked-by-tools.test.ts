@@ -1,5 +1,6 @@
 // A bootable image of a tree with Unicode, 103-character and 12-level-deep names, checked by
-// tools no one here wrote: isoinfo (PVD, Joliet level 3, both trees), xorriso (El Torito
+// tools no one here wrote: isoinfo (PVD, Joliet level 3, both trees), isovfy (ISO 9660
+// records, path tables, sort order), xorriso (El Torito
 // entries), udfinfo (UDF 1.02, closed integrity), 7z/7zz (extract every file byte-identical).
 import test from 'ava';
 import { join } from 'node:path';
@@ -46,6 +47,13 @@ test('isoinfo reads the primary descriptor, Joliet level 3 and both trees', asyn
   const cabs = l.stdout.split('\n').filter((x) => /MIXED_CASE/.test(x));
   t.is(cabs.length, 2);
   t.not(cabs[0]!.trim().split(/\s+/).pop(), cabs[1]!.trim().split(/\s+/).pop());
+});
+
+test('isovfy finds no errors in the ISO 9660 structures (records, path tables, ordering)', async (t) => {
+  const { iso } = await build(t);
+  const r = await run('isovfy', [iso]);
+  t.is(r.code, 0, r.stderr);
+  t.regex(r.stdout + r.stderr, /No errors found/);
 });
 
 test('xorriso reports a BIOS no-emulation entry and a UEFI (0xEF) entry', async (t) => {
