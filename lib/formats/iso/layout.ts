@@ -257,15 +257,19 @@ function renderDirectory(d: DirNode, joliet: boolean, date: Buffer, alloc: (size
   for (const k of joliet ? d.jolietOrder : d.isoOrder) {
     const id = joliet ? (isDir(k) ? k.name : `${k.name};1`) : k.isoId;
     const len = recordLength(joliet ? 2 * id.length : id.length);
-    const put = (lba: number, sz: number, flags: number): void => {
-      if ((off % SECTOR) + len > SECTOR) off += SECTOR - (off % SECTOR);
-      off += writeNamedRecord(buf, off, lba, sz, flags, id, joliet, date);
-    };
-    if (isDir(k)) { put(joliet ? k.jolLba : k.isoLba, joliet ? k.jolSize : k.isoSize, FLAG_DIRECTORY); continue; }
-    const n = extentCount(k.size);
+    const n = isDir(k) ? 1 : extentCount(k.size);
     for (let i = 0; i < n; i++) {
-      const last = i === n - 1;
-      put(k.size === 0 ? 0 : k.lba + i * (MAX_EXTENT / SECTOR), last ? k.size - i * MAX_EXTENT : MAX_EXTENT, last ? 0 : FLAG_MULTI_EXTENT);
+      let lba: number; let sz: number; let flags: number;
+      if (isDir(k)) {
+        lba = joliet ? k.jolLba : k.isoLba; sz = joliet ? k.jolSize : k.isoSize; flags = FLAG_DIRECTORY;
+      } else {
+        const last = i === n - 1;
+        lba = k.size === 0 ? 0 : k.lba + i * (MAX_EXTENT / SECTOR);
+        sz = last ? k.size - i * MAX_EXTENT : MAX_EXTENT;
+        flags = last ? 0 : FLAG_MULTI_EXTENT;
+      }
+      if ((off % SECTOR) + len > SECTOR) off += SECTOR - (off % SECTOR); // records never cross sectors
+      off += writeNamedRecord(buf, off, lba, sz, flags, id, joliet, date);
     }
   }
   return buf;

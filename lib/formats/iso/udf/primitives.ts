@@ -36,11 +36,14 @@ export function writeCs0(buf: Buffer, off: number, s: string): number {
   if (n === 0) return 0;
   if (n === 1 + s.length) {
     buf[off] = 8;
-    buf.write(s, off + 1, 'latin1');
+    for (let i = 0; i < s.length; i++) buf[off + 1 + i] = s.charCodeAt(i);
   } else {
     buf[off] = 16;
-    buf.write(s, off + 1, 'utf16le');
-    buf.subarray(off + 1, off + n).swap16();
+    for (let i = 0; i < s.length; i++) {
+      const c = s.charCodeAt(i);
+      buf[off + 1 + 2 * i] = c >> 8;
+      buf[off + 2 + 2 * i] = c & 0xff;
+    }
   }
   return n;
 }
@@ -48,8 +51,11 @@ export function writeCs0(buf: Buffer, off: number, s: string): number {
 /** Length of cs0(s) without building it. */
 export function cs0Length(s: string): number {
   if (s.length === 0) return 0;
-  // eslint-disable-next-line no-control-regex
-  return /^[\u0001-\u00ff]*$/.test(s) ? 1 + s.length : 1 + 2 * s.length;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 0 || c > 0xff) return 1 + 2 * s.length;
+  }
+  return 1 + s.length;
 }
 
 export function fromCs0(b: Buffer): string {
