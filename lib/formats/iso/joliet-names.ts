@@ -25,10 +25,14 @@ export function checkJolietName(name: string, path: string): void {
   }
 }
 
-/** UTF-16BE bytes of a string. */
+/** UTF-16BE bytes of a string (a byte loop: names are short, and swap16 is slow on them). */
 export function utf16be(s: string): Buffer {
-  const b = Buffer.from(s, 'utf16le');
-  b.swap16();
+  const b = Buffer.allocUnsafe(2 * s.length);
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    b[2 * i] = c >> 8;
+    b[2 * i + 1] = c & 0xff;
+  }
   return b;
 }
 

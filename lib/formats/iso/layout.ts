@@ -20,7 +20,7 @@ import { TsmediaError, UsageError } from '../../errors.js';
 import {
   SECTOR, FLAG_DIRECTORY, FLAG_MULTI_EXTENT, MAX_EXTENT, recordLength, writeDirectoryRecord, writeNamedRecord, recordDateBytes,
 } from './directory-record.js';
-import { encodePathTable, pathTableSize, MAX_DIRECTORIES, type PathTableEntry } from './path-table.js';
+import { encodePathTable, pathEntryLength, MAX_DIRECTORIES, type PathTableEntry } from './path-table.js';
 import { isoNamesForDirectory, isoVolumeId } from './iso-names.js';
 import { checkJolietName, compareJoliet, utf16be } from './joliet-names.js';
 import {
@@ -339,8 +339,10 @@ export function planIso(input: PlanInput): IsoPlan {
     udfBlocks = block;
     next = UDF_PARTITION_START + udfBlocks;
   }
-  const isoPtSize = pathTableSize(pathTable(isoDirs, false));
-  const jolPtSize = pathTableSize(pathTable(jolDirs, true));
+  let isoPtSize = 0;
+  let jolPtSize = 0;
+  for (const d of isoDirs) isoPtSize += pathEntryLength(d.parent ? d.isoId.length : 1);
+  for (const d of jolDirs) jolPtSize += pathEntryLength(d.parent ? jolietIdLength(d) : 1);
   const isoL = next; next += sectorsOf(isoPtSize);
   const isoM = next; next += sectorsOf(isoPtSize);
   const jolL = next; next += sectorsOf(jolPtSize);
