@@ -191,11 +191,16 @@ export async function writeIsoImage(plan: IsoPlan, outPath: string, opts: WriteI
     await sink.zeros(total - sink.position);
     await sink.flush();
     await fh.truncate(total);
+    await fh.close();
+    await rename(tmp, outPath).catch((e: NodeJS.ErrnoException) => {
+      throw new TsmediaError('EISO_OUTPUT', `cannot rename the finished image to "${outPath}": ${e.message}`, { path: outPath });
+    });
     ok = true;
   } finally {
-    await fh.close();
-    if (!ok) await unlink(tmp).catch(() => {});
+    if (!ok) {
+      await fh.close().catch(() => {}); // may be closed already
+      await unlink(tmp).catch(() => {});
+    }
   }
-  await rename(tmp, outPath);
   return total;
 }

@@ -87,3 +87,12 @@ test('an output folder that does not exist', async (t) => {
   t.is(e!.code, 'EISO_OUTPUT');
   t.regex(e!.message, /folder does not exist/);
 });
+
+test('an output path that is a folder: the finished image cannot take its name, and no partial file stays', async (t) => {
+  const dir = await tempDir(t, 'tsm-isobad-');
+  await makeTree(join(dir, 'src'), { 'a.txt': 'a' }, []);
+  await makeTree(join(dir, 'out.iso'), { 'keep.txt': 'x' });
+  const e = await t.throwsAsync(buildIsoImages({ sourcePath: join(dir, 'src'), path: join(dir, 'out.iso'), label: 'X', date: FIXED_DATE }), { instanceOf: TsmediaError });
+  t.is(e!.code, 'EISO_OUTPUT');
+  t.deepEqual((await readdir(dir)).sort(), ['out.iso', 'src']);
+});
