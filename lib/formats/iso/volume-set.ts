@@ -37,7 +37,7 @@ export function parseVolumeSize(text: string | number): number {
 }
 
 function fileCost(size: number): number {
-  return Math.ceil(size / SECTOR) * SECTOR + PER_FILE_BYTES + Math.floor(size / 0xffff_f800) * 256;
+  return Math.ceil(size / SECTOR) * SECTOR + PER_FILE_BYTES + Math.floor(size / 0xffff_f800) * 320; // + ISO and Joliet records per extra extent
 }
 
 function parents(path: string): string[] {

@@ -9,6 +9,7 @@ import { tempDir } from '../../helpers/tmp.js';
 import { planVolumes, parseVolumeSize, MEDIA_SECTORS } from '../../../lib/formats/iso/volume-set.js';
 import { buildIsoImages, volumePath } from '../../../lib/formats/iso/build-image.js';
 import { readIsoImage } from '../../../lib/formats/iso/iso-reader.js';
+import { planIso } from '../../../lib/formats/iso/layout.js';
 import { RuleError, UsageError } from '../../../lib/errors.js';
 import { makeTree, pattern, FIXED_DATE } from './fixtures.js';
 
@@ -82,4 +83,26 @@ test('a set whose file exceeds a volume fails before writing anything', async (t
   await makeTree(join(dir, 'src'), { 'small.bin': pattern(1, 1000), 'huge.bin': pattern(2, 3 * MB) });
   await t.throwsAsync(buildIsoImages({ sourcePath: join(dir, 'src'), path: join(dir, 'o.iso'), label: 'X', date: FIXED_DATE, maxVolumeBytes: 2 * MB }), { instanceOf: RuleError, message: /huge\.bin/ });
   t.deepEqual((await readdir(dir)).sort(), ['src']);
+});
+
+test('planner: its estimate is never below the real layout (random trees, long and short names)', (t) => {
+  let x = 42;
+  const rand = (n: number): number => { x = (x * 1103515245 + 12345) >>> 0; return x % n; };
+  for (let round = 0; round < 20; round++) {
+    const items: { path: string; size: number }[] = [];
+    const count = 50 + rand(400);
+    for (let i = 0; i < count; i++) {
+      const depth = 1 + rand(6);
+      const dirs = Array.from({ length: depth }, () => (rand(2) ? 'd' : 'very long folder name '.repeat(1 + rand(4)).trim()) + rand(5));
+      const name = rand(3) ? `f${i}.bin` : `${'a long file name with ünïcödé '.repeat(1 + rand(2))}${i}.dat`;
+      items.push({ path: [...dirs, name].join('/'), size: rand(3) ? rand(5000) : rand(3_000_000) });
+    }
+    const cap = 4 * MB + rand(8) * MB;
+    for (const v of planVolumes(items, cap)) {
+      const files = v.paths.map((p) => ({ path: p, size: items.find((i) => i.path === p)!.size, source: '' }));
+      const plan = planIso({ files, label: 'EST', date: FIXED_DATE });
+      t.true(plan.totalSectors <= v.estimatedSectors, `round ${round} volume ${v.volume}: ${plan.totalSectors} > ${v.estimatedSectors}`);
+      t.true(plan.totalSectors * 2048 <= cap);
+    }
+  }
 });
