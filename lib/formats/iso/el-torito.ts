@@ -8,7 +8,6 @@ import { SECTOR } from './directory-record.js';
 export const PLATFORM_X86 = 0x00;
 export const PLATFORM_EFI = 0xef;
 export const BOOTABLE = 0x88;
-export const NOT_BOOTABLE = 0x00;
 export const MEDIA_NO_EMULATION = 0;
 export const HEADER_VALIDATION = 0x01;
 export const HEADER_MORE = 0x90;

@@ -1,6 +1,5 @@
 // ECMA-119 dates. Always written in UTC (offset 0) so images depend only on the caller's date.
 
-export const VOLUME_DATE_SIZE = 17;
 export const RECORD_DATE_SIZE = 7;
 
 const pad = (n: number, w: number): string => String(n).padStart(w, '0');

@@ -6,7 +6,6 @@ import { TAG_FID, readTag, writeTag } from './tag.js';
 import { cs0Length, fromCs0, writeCs0, writeLongAd, readLongAd } from './primitives.js';
 
 export const FID_FIXED = 38;
-export const CHAR_HIDDEN = 0x01;
 export const CHAR_DIRECTORY = 0x02;
 export const CHAR_DELETED = 0x04;
 export const CHAR_PARENT = 0x08;
