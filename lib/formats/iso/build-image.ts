@@ -9,7 +9,15 @@ import { planVolumes } from './volume-set.js';
 import { writeIsoImage } from './iso-writer.js';
 
 export interface BuildIsoOptions {
-  sourcePath: string;
+  /** The folder whose content becomes the image root; or give `files` instead. */
+  sourcePath?: string | undefined;
+  /**
+   * An explicit file list (media built from a content library, no folder): image paths, sizes,
+   * sources, content keys for bytes stored once. Boot paths refer to these image paths.
+   */
+  files?: readonly PlanFile[] | undefined;
+  /** With `files`: folders to create even when empty. */
+  directories?: readonly string[] | undefined;
   /** Output path of volume 1; later volumes are OUT-2.iso, OUT-3.iso, ... */
   path: string;
   label: string;
@@ -45,10 +53,13 @@ export function checkLabel(label: string): void {
 
 export async function buildIsoImages(o: BuildIsoOptions): Promise<BuiltIsoVolume[]> {
   checkLabel(o.label);
-  const tree = await scanSourceTree(o.sourcePath, o.signal);
+  if ((o.sourcePath === undefined) === (o.files === undefined)) throw new UsageError('EISO_SOURCE', 'give either a source folder or a file list');
+  const tree = o.sourcePath !== undefined
+    ? await scanSourceTree(o.sourcePath, o.signal)
+    : { files: [...o.files!], directories: [...(o.directories ?? [])] };
   const boot = [o.biosBootFile, o.uefiBootFile].filter((x): x is string => x !== undefined).map(norm);
   for (const b of boot) {
-    if (!tree.files.some((f) => f.path === b)) throw new UsageError('EISO_BOOT_FILE', `the boot file "${b}" is not a file under "${o.sourcePath}"`);
+    if (!tree.files.some((f) => f.path === b)) throw new UsageError('EISO_BOOT_FILE', `the boot file "${b}" is not a file ${o.sourcePath !== undefined ? `under "${o.sourcePath}"` : 'in the list'}`);
   }
   let groups: { files: PlanFile[]; directories: string[] }[];
   if (o.maxVolumeBytes === undefined) {

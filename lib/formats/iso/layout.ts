@@ -54,6 +54,11 @@ export interface PlanFile {
   size: number;
   /** Where the writer reads the bytes (an absolute file path for the file writer). */
   source: string;
+  /**
+   * Files with the same key hold the same bytes and share one extent on the disc (hard links;
+   * content-library hashes), as oscdimg -o does. Sizes must match.
+   */
+  contentKey?: string | undefined;
 }
 
 export interface PlanInput {
@@ -78,6 +83,9 @@ export interface FileNode {
   path: string;
   size: number;
   source: string;
+  contentKey: string | undefined;
+  /** True when the bytes are another file's extent (no data region of its own). */
+  shared: boolean;
   parent: DirNode;
   /** ISO 9660 identifier (latin-1 string, with ";1"); Joliet and UDF use name. */
   isoId: string;
@@ -177,7 +185,7 @@ function buildTree(input: PlanInput): { root: DirNode; byPath: Map<string, FileN
     lastDir = dirPath;
     lastParent = parent;
     if (byPath.has(f.path) || dirs.has(f.path)) throw new UsageError('EISO_TREE', `"${f.path}" appears twice in the tree`);
-    const node: FileNode = { name, path: f.path, size: f.size, source: f.source, parent, isoId: '', lba: 0, udfFe: 0, uniqueId: 0 };
+    const node: FileNode = { name, path: f.path, size: f.size, source: f.source, contentKey: f.contentKey, shared: false, parent, isoId: '', lba: 0, udfFe: 0, uniqueId: 0 };
     parent.files.push(node);
     byPath.set(f.path, node);
   }
@@ -350,7 +358,21 @@ export function planIso(input: PlanInput): IsoPlan {
   for (const d of isoDirs) { d.isoSize = dirBytes(d, false); d.isoLba = next; next += d.isoSize / SECTOR; }
   for (const d of jolDirs) { d.jolSize = dirBytes(d, true); d.jolLba = next; next += d.jolSize / SECTOR; }
   const catalogLba = booting ? next++ : undefined;
-  for (const f of files) { if (f.size > 0) { f.lba = next; next += sectorsOf(f.size); } }
+  const extents = new Map<string, FileNode>();
+  for (const f of files) {
+    if (f.size === 0) continue;
+    const same = f.contentKey !== undefined && f !== bios ? extents.get(f.contentKey) : undefined;
+    if (same) {
+      if (same.size !== f.size) throw new UsageError('EISO_TREE', `"${f.path}" and "${same.path}" share a content key but differ in size`);
+      f.lba = same.lba;
+      f.shared = true;
+      continue;
+    }
+    f.lba = next;
+    next += sectorsOf(f.size);
+    // a BIOS image may get a boot info table patched in: it never lends its extent
+    if (f.contentKey !== undefined && f !== bios) extents.set(f.contentKey, f);
+  }
   const lastAnchor = udf ? next++ : 0;
   const totalSectors = next;
   if (totalSectors > 0xffff_ffff) throw new TsmediaError('EISO_TOO_BIG', 'the image would exceed 2^32 sectors (8 TiB)');
@@ -428,12 +450,12 @@ export function planIso(input: PlanInput): IsoPlan {
   meta('ISO path tables', isoL, jolL - isoL, () => [padSectors(encodePathTable(pathTable(isoDirs, false), false)), padSectors(encodePathTable(pathTable(isoDirs, false), true))]);
   meta('Joliet path tables', jolL, isoDirs[0]!.isoLba - jolL, () => [padSectors(encodePathTable(pathTable(jolDirs, true), false)), padSectors(encodePathTable(pathTable(jolDirs, true), true))]);
   meta('ISO directories', root.isoLba, jolDirs[0]!.jolLba - root.isoLba, function* () { const alloc = scratch(); const rd = recordDateBytes(date); for (const d of isoDirs) yield renderDirectory(d, false, rd, alloc); });
-  const jolEnd = catalogLba ?? (files.find((f) => f.size > 0)?.lba ?? (udf ? lastAnchor : totalSectors));
+  const jolEnd = catalogLba ?? (files.find((f) => f.size > 0 && !f.shared)?.lba ?? (udf ? lastAnchor : totalSectors));
   meta('Joliet directories', root.jolLba, jolEnd - root.jolLba, function* () { const alloc = scratch(); const rd = recordDateBytes(date); for (const d of jolDirs) yield renderDirectory(d, true, rd, alloc); });
   if (catalogLba !== undefined) {
     meta('boot catalog', catalogLba, 1, () => [encodeBootCatalog(boot.map((b): BootImage => ({ platform: b.platform, lba: b.lba, sectorCount: b.sectorCount, loadSegment: b.platform === PLATFORM_X86 ? DEFAULT_LOAD_SEGMENT : 0 })))]);
   }
-  for (const f of files) if (f.size > 0) regions.push({ kind: 'file', lba: f.lba, sectors: sectorsOf(f.size), file: f });
+  for (const f of files) if (f.size > 0 && !f.shared) regions.push({ kind: 'file', lba: f.lba, sectors: sectorsOf(f.size), file: f });
   if (udf) {
     meta('UDF anchor (last sector)', lastAnchor, 1, () => [encodeAnchor(lastAnchor, { location: UDF_MAIN_VDS, length: VDS_SECTORS * SECTOR }, { location: UDF_RESERVE_VDS, length: VDS_SECTORS * SECTOR })]);
   }

@@ -1,5 +1,6 @@
 // Edge: turns a folder into the file list a plan takes (sizes from stat, sorted, '/' paths).
-// Symbolic links are followed (a link loop is an error); sockets, FIFOs and devices are refused.
+// Symbolic links are followed (a link loop is an error); sockets, FIFOs and devices are refused;
+// hard links get a shared content key, so their bytes are stored once.
 // Synchronous calls: a media tree holds thousands of small files, and sync stat costs a fraction
 // of a promise round trip each.
 import { readdirSync, statSync, type Stats } from 'node:fs';
@@ -43,7 +44,8 @@ export async function scanSourceTree(root: string, signal?: AbortSignal): Promis
         directories.push(r);
         walk(a, r, new Set([...ancestors, key]));
       } else if (s.isFile()) {
-        files.push({ path: r, size: s.size, source: a });
+        // hard links: one extent on the disc for all names of one file
+        files.push({ path: r, size: s.size, source: a, ...(s.nlink > 1 ? { contentKey: `inode:${s.dev}:${s.ino}` } : {}) });
         bytes += s.size;
       } else {
         throw new TsmediaError('EISO_SOURCE', `"${a}" is not a regular file or folder (socket, FIFO or device)`, { path: a });

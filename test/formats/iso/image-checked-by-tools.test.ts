@@ -4,12 +4,12 @@
 // entries), udfinfo (UDF 1.02, closed integrity), 7z/7zz (extract every file byte-identical).
 import test from 'ava';
 import { join } from 'node:path';
-import { readFile } from 'node:fs/promises';
+import { readFile, link, stat } from 'node:fs/promises';
 import { run } from '../../helpers/run.js';
 import { tempDir } from '../../helpers/tmp.js';
 import { buildIsoImages } from '../../../lib/formats/iso/build-image.js';
 import { readIsoImage } from '../../../lib/formats/iso/iso-reader.js';
-import { makeTree, readTree, richTree, FIXED_DATE, LONG_NAME } from './fixtures.js';
+import { makeTree, readTree, richTree, pattern, FIXED_DATE, LONG_NAME } from './fixtures.js';
 
 async function build(t: Parameters<typeof tempDir>[0]) {
   const dir = await tempDir(t, 'tsm-iso-');
@@ -140,4 +140,43 @@ test('the same tree and date give a byte-identical image; another date changes i
   const c = join(a.dir, 'c.iso');
   await buildIsoImages({ sourcePath: a.src, path: c, label: 'TSMEDIA_TEST', date: new Date('2027-06-01T12:00:00Z'), biosBootFile: 'boot/etfsboot.com', uefiBootFile: 'efi/microsoft/boot/efisys.bin' });
   t.false((await readFile(a.iso)).equals(await readFile(c)));
+});
+
+test('hard links and shared content keys store their bytes once; every reader still sees each file whole', async (t) => {
+  const dir = await tempDir(t, 'tsm-iso-');
+  const src = join(dir, 'src');
+  const big = pattern(11, 1_000_000);
+  await makeTree(src, { 'a/original.bin': big, 'other.bin': pattern(12, 5000) });
+  await link(join(src, 'a/original.bin'), join(src, 'hard-link.bin'));
+  const linked = join(dir, 'linked.iso');
+  await buildIsoImages({ sourcePath: src, path: linked, label: 'LINKS', date: FIXED_DATE });
+  // the same bytes under a content key (as the content library gives), from a file list
+  const listed = join(dir, 'listed.iso');
+  await buildIsoImages({
+    files: [
+      { path: 'pkg1/x.cab', size: big.length, source: join(src, 'a/original.bin'), contentKey: 'sha256:same' },
+      { path: 'pkg2/x.cab', size: big.length, source: join(src, 'a/original.bin'), contentKey: 'sha256:same' },
+      { path: 'pkg3/y.cab', size: 5000, source: join(src, 'other.bin') },
+    ],
+    path: listed, label: 'LISTED', date: FIXED_DATE,
+  });
+  const plain = join(dir, 'plain.iso');
+  await buildIsoImages({ files: [{ path: 'one.bin', size: big.length, source: join(src, 'a/original.bin') }, { path: 'y.cab', size: 5000, source: join(src, 'other.bin') }], path: plain, label: 'P', date: FIXED_DATE });
+  // one copy of the 1 MB file in each: within a few sectors of the image holding it once
+  for (const iso of [linked, listed]) t.true((await stat(iso)).size < (await stat(plain)).size + 16 * 2048, iso);
+  for (const iso of [linked, listed]) {
+    t.regex((await run('isovfy', [iso])).stdout, /No errors found/);
+    t.regex((await run('udfinfo', [iso])).stdout, /integrity=closed/);
+    const x = await run('7z', ['x', '-y', `-o${iso}.x`, iso]);
+    t.is(x.code, 0, x.stdout);
+    const got = await readTree(`${iso}.x`);
+    for (const [p, b] of got) t.true(b.equals(p.endsWith('y.cab') || p === 'other.bin' ? pattern(12, 5000) : big), p);
+    for (const fs of ['joliet', 'udf'] as const) {
+      const img = await readIsoImage(iso, { fileSystem: fs });
+      for (const f of img.files) t.is((await img.readFile(f.path)).length, f.size);
+      await img.close();
+    }
+  }
+  t.is((await readTree(`${linked}.x`)).size, 3);
+  t.is((await readTree(`${listed}.x`)).size, 3);
 });
