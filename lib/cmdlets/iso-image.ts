@@ -13,6 +13,7 @@ type NewIsoParams = {
   BiosLoadSectors?: number;
   BootInfoTable?: boolean;
   NoUdf?: boolean;
+  DeduplicateFiles?: boolean;
   MaxVolumeSize?: string;
 };
 
@@ -31,6 +32,7 @@ export const newIsoImage: CmdletSpec<NewIsoParams> = {
     { name: 'BiosLoadSectors', type: 'int', help: '512-byte sectors the BIOS loads from the boot file (default 4, as oscdimg).' },
     { name: 'BootInfoTable', type: 'switch', help: 'Patch a boot info table into the BIOS boot file (isolinux wants one; etfsboot.com does not).' },
     { name: 'NoUdf', type: 'switch', help: 'Write ISO 9660 + Joliet only (files of 4 GiB or more are still stored as multi-extent).' },
+    { name: 'DeduplicateFiles', type: 'switch', help: 'Store files with identical content once (as oscdimg -o; files of equal size are hashed). Hard links are always stored once.' },
     { name: 'MaxVolumeSize', type: 'string', help: 'Largest image: 650MB, 700MB, 4.7GB, 8.5GB (disc capacities) or bytes (KB/MB/GB binary suffixes).' },
   ],
   examples: [
@@ -47,7 +49,7 @@ export const newIsoImage: CmdletSpec<NewIsoParams> = {
       const vols = await buildIsoImages({
         sourcePath: resolve(p.SourcePath), path, label: p.VolumeLabel ?? 'TSMEDIA', date: ctx.now(),
         biosBootFile: p.BiosBootFile, uefiBootFile: p.UefiBootFile, biosLoadSectors: p.BiosLoadSectors,
-        bootInfoTable: p.BootInfoTable ?? false, udf: !(p.NoUdf ?? false),
+        bootInfoTable: p.BootInfoTable ?? false, udf: !(p.NoUdf ?? false), deduplicate: p.DeduplicateFiles ?? false,
         maxVolumeBytes: p.MaxVolumeSize === undefined ? undefined : parseVolumeSize(p.MaxVolumeSize),
         signal: ctx.signal, onProgress: (done, total) => { bar ??= ctx.progress('Writing ISO image', total); bar.update(done); },
       });

@@ -2,11 +2,14 @@
 // volume before writing any, so a bad name or boot path fails with nothing written; a failure
 // while writing removes the volumes this run already wrote.
 import { unlink } from 'node:fs/promises';
-import { RuleError, UsageError } from '../../errors.js';
+import { RuleError, TsmediaError, UsageError } from '../../errors.js';
+import { checkAborted } from './aborted.js';
 import { planIso, SECTOR, type IsoPlan, type PlanFile } from './layout.js';
 import { scanSourceTree } from './source-tree.js';
 import { planVolumes } from './volume-set.js';
 import { writeIsoImage } from './iso-writer.js';
+import { runTask, inFlightLimit } from '../../pool/pool.js';
+import type { HashFileResult } from '../../content/hash-file.js';
 
 export interface BuildIsoOptions {
   /** The folder whose content becomes the image root; or give `files` instead. */
@@ -27,6 +30,8 @@ export interface BuildIsoOptions {
   biosLoadSectors?: number | undefined;
   bootInfoTable?: boolean | undefined;
   udf?: boolean | undefined;
+  /** Store files with identical bytes once (oscdimg -o): files of equal size are hashed. */
+  deduplicate?: boolean | undefined;
   /** Largest image in bytes; undefined: one image whatever its size. */
   maxVolumeBytes?: number | undefined;
   signal?: AbortSignal | undefined;
@@ -51,12 +56,41 @@ export function checkLabel(label: string): void {
   }
 }
 
+/**
+ * Gives files with identical bytes one content key. Only files that share their size with
+ * another can be equal, so only those are hashed (SHA-256, in the worker pool).
+ */
+export async function keyDuplicateFiles(files: readonly PlanFile[], signal?: AbortSignal): Promise<PlanFile[]> {
+  const bySize = new Map<number, number[]>();
+  files.forEach((f, i) => {
+    if (f.size === 0 || f.contentKey !== undefined) return;
+    const g = bySize.get(f.size);
+    if (g) g.push(i); else bySize.set(f.size, [i]);
+  });
+  const todo = [...bySize.values()].filter((g) => g.length > 1).flat();
+  const out = [...files];
+  let next = 0;
+  const lane = async (): Promise<void> => {
+    while (next < todo.length) {
+      checkAborted(signal);
+      const i = todo[next++]!;
+      const f = out[i]!;
+      const r = await runTask<HashFileResult>('hashFile', { path: f.source });
+      if (r.size !== f.size) throw new TsmediaError('EISO_SOURCE_CHANGED', `"${f.source}" changed size while it was hashed; build the image again`, { path: f.path });
+      out[i] = { ...f, contentKey: `sha256:${r.sha256}` };
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(inFlightLimit(), todo.length) }, lane));
+  return out;
+}
+
 export async function buildIsoImages(o: BuildIsoOptions): Promise<BuiltIsoVolume[]> {
   checkLabel(o.label);
   if ((o.sourcePath === undefined) === (o.files === undefined)) throw new UsageError('EISO_SOURCE', 'give either a source folder or a file list');
   const tree = o.sourcePath !== undefined
     ? await scanSourceTree(o.sourcePath, o.signal)
     : { files: [...o.files!], directories: [...(o.directories ?? [])] };
+  if (o.deduplicate) tree.files = await keyDuplicateFiles(tree.files, o.signal);
   const boot = [o.biosBootFile, o.uefiBootFile].filter((x): x is string => x !== undefined).map(norm);
   for (const b of boot) {
     if (!tree.files.some((f) => f.path === b)) throw new UsageError('EISO_BOOT_FILE', `the boot file "${b}" is not a file ${o.sourcePath !== undefined ? `under "${o.sourcePath}"` : 'in the list'}`);
