@@ -23,12 +23,16 @@ const builder = join(root, 'dist/lib/formats/iso/build-image.js');
 if (!existsSync(builder)) { console.error('build first: npm run build'); process.exit(2); }
 const epoch = process.env.SOURCE_DATE_EPOCH ?? '1767225600';
 
-const ours = (out, udf) => [process.execPath, '--input-type=module', '-e',
+const pool = join(root, 'dist/lib/pool/pool.js');
+const ours = (out, udf, dedup = false) => [process.execPath, '--input-type=module', '-e',
   `import { buildIsoImages } from ${JSON.stringify(builder)};
-   await buildIsoImages({ sourcePath: ${JSON.stringify(corpus)}, path: ${JSON.stringify(out)}, label: 'BENCH', date: new Date(${epoch} * 1000), udf: ${udf} });`];
+   import { closePool } from ${JSON.stringify(pool)};
+   await buildIsoImages({ sourcePath: ${JSON.stringify(corpus)}, path: ${JSON.stringify(out)}, label: 'BENCH', date: new Date(${epoch} * 1000), udf: ${udf}, deduplicate: ${dedup} });
+   await closePool();`];
 const rows = [
   { name: 'tsmedia ISO+Joliet+UDF', cmd: (o) => ours(o, true) },
   { name: 'tsmedia ISO+Joliet', cmd: (o) => ours(o, false) },
+  { name: 'tsmedia ISO+Joliet+UDF -DeduplicateFiles', cmd: (o) => ours(o, true, true) },
   { name: 'xorriso -as mkisofs -iso-level 3 -J -joliet-long', cmd: (o) => ['xorriso', '-as', 'mkisofs', '-quiet', '-iso-level', '3', '-J', '-joliet-long', '-o', o, corpus] },
   { name: 'genisoimage -iso-level 3 -J -joliet-long -udf', cmd: (o) => ['genisoimage', '-quiet', '-iso-level', '3', '-J', '-joliet-long', '-udf', '-allow-limited-size', '-o', o, corpus] },
 ];
@@ -67,11 +71,13 @@ const results = rows.map((row, k) => {
   console.log(`${r.name.padEnd(52)} median ${r.secs.toFixed(2)} s  (${r.min.toFixed(2)}-${r.max.toFixed(2)})  peak RSS ${r.rssMB.toFixed(0)} MB  ${r.size} bytes`);
   return r;
 });
-const by = (n) => results.find((r) => r.name === n || r.name.startsWith(`${n} `));
-const udf = by('tsmedia ISO+Joliet+UDF');
-const plain = by('tsmedia ISO+Joliet');
-const ratio = (a, b) => `${(a / b).toFixed(2)} (per-rep ratios ${runs[rows.indexOf(rows.find((r) => r.name === (a === plain.secs ? plain.name : udf.name)))].map((x, i) => (x.secs / runs[rows.findIndex((r) => r.name === (b === by('xorriso').secs ? by('xorriso').name : by('genisoimage').name))][i].secs).toFixed(2)).join(' ')})`;
-console.log(`ratio tsmedia(ISO+Joliet) / xorriso              = ${ratio(plain.secs, by('xorriso').secs)}  target <= 1.0`);
-console.log(`ratio tsmedia(ISO+Joliet+UDF) / genisoimage -udf = ${ratio(udf.secs, by('genisoimage').secs)}  target <= 1.0`);
-console.log(`peak RSS tsmedia ${Math.max(udf.rssMB, plain.rssMB).toFixed(0)} MB (target <= 200 MB)`);
+const idx = (prefix) => rows.findIndex((r) => r.name === prefix || r.name.startsWith(`${prefix} `));
+const ratio = (a, b) => {
+  const [ia, ib] = [idx(a), idx(b)];
+  const perRep = runs[ia].map((x, i) => (x.secs / runs[ib][i].secs).toFixed(2)).join(' ');
+  return `${(results[ia].secs / results[ib].secs).toFixed(2)} (per rep: ${perRep})`;
+};
+console.log(`ratio tsmedia ISO+Joliet / xorriso              = ${ratio('tsmedia ISO+Joliet', 'xorriso')}  target <= 1.0`);
+console.log(`ratio tsmedia ISO+Joliet+UDF / genisoimage -udf = ${ratio('tsmedia ISO+Joliet+UDF', 'genisoimage')}  target <= 1.0`);
+console.log(`peak RSS tsmedia ${Math.max(...results.filter((r) => r.name.startsWith('tsmedia')).map((r) => r.rssMB)).toFixed(0)} MB (target <= 200 MB)`);
 rmSync(outDir, { recursive: true, force: true });
