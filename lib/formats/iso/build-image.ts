@@ -8,7 +8,6 @@ import { planIso, SECTOR, type IsoPlan, type PlanFile } from './layout.js';
 import { scanSourceTree } from './source-tree.js';
 import { planVolumes } from './volume-set.js';
 import { writeIsoImage } from './iso-writer.js';
-import { runTask, inFlightLimit } from '../../pool/pool.js';
 import type { HashFileResult } from '../../content/hash-file.js';
 
 export interface BuildIsoOptions {
@@ -69,6 +68,9 @@ export async function keyDuplicateFiles(files: readonly PlanFile[], signal?: Abo
   });
   const todo = [...bySize.values()].filter((g) => g.length > 1).flat();
   const out = [...files];
+  if (todo.length === 0) return out;
+  // loaded on demand: the pool (piscina) costs start-up time and memory a plain build never needs
+  const { runTask, inFlightLimit } = await import('../../pool/pool.js');
   let next = 0;
   const lane = async (): Promise<void> => {
     while (next < todo.length) {
