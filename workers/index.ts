@@ -2,3 +2,6 @@
 // the work itself lives in lib/.
 export { hashFile } from '../lib/content/hash-file.js';
 export { hashBatch, copyIntoPack } from '../lib/content/file-batch.js';
+export { xpressCompressChunks } from '../lib/formats/wim/xpress.js';
+export { lzxCompressChunks } from '../lib/formats/wim/lzx-compress.js';
+export { lzxDecompressChunks } from '../lib/formats/wim/lzx-decompress.js';

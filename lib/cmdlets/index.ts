@@ -3,6 +3,7 @@ import type { CmdletSpec } from '../shell/types.js';
 import { contentCmdlets } from './content.js';
 import { siteCmdlets } from './sites.js';
 import { taskSequenceCmdlets } from './task-sequences.js';
+import { usbImageCmdlets } from './usb-image.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export const cmdlets: CmdletSpec<any>[] = [...siteCmdlets, ...contentCmdlets, ...taskSequenceCmdlets];
+export const cmdlets: CmdletSpec<any>[] = [...siteCmdlets, ...contentCmdlets, ...taskSequenceCmdlets, ...usbImageCmdlets];

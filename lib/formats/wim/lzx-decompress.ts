@@ -1,0 +1,252 @@
+// LZX decompression of one WIM chunk (research wim-format.md §1.13): blocks (verbatim, aligned,
+// uncompressed) until the chunk is full, then the E8 translation is undone. Every stream is
+// treated as hostile: bad input gives a FormatError, never a RangeError, a hang or a write out of
+// bounds.
+import { FormatError, UsageError } from '../../errors.js';
+import { BitReader } from './bitstream.js';
+import { buildDecodeTable, type DecodeTable } from './huffman.js';
+import {
+  LZX_ALIGNED_LEN_BITS, LZX_ALIGNED_OFFSET_BITS, LZX_ALIGNED_SYMBOLS, LZX_BLOCK_ALIGNED, LZX_BLOCK_SIZE_BITS,
+  LZX_BLOCK_TYPE_BITS, LZX_BLOCK_UNCOMPRESSED, LZX_BLOCK_VERBATIM, LZX_DEFAULT_BLOCK_SIZE, LZX_LENGTH_SYMBOLS,
+  LZX_MAIN_SYMBOLS, LZX_MAX_ALIGNED_LEN, LZX_MAX_LENGTH_LEN, LZX_MAX_MAIN_LEN, LZX_MAX_PRECODE_LEN, LZX_MIN_MATCH,
+  LZX_NUM_CHARS, LZX_NUM_LEN_HEADERS, LZX_NUM_PRIMARY_LENS, LZX_NUM_RECENT_OFFSETS, LZX_OFFSET_ADJUSTMENT,
+  LZX_PRE_ZEROS_LONG, LZX_PRE_ZEROS_SHORT, LZX_PRECODE_LEN_BITS, LZX_PRECODE_SYMBOLS, LZX_SLOT_BASE,
+  LZX_SLOT_EXTRA_BITS, LZX_WINDOW_SIZE,
+} from './lzx-constants.js';
+import { e8Decode } from './lzx-e8.js';
+
+const FORMAT = 'lzx';
+/** First-level decode table sizes (bits); longer codewords go to subtables. */
+const MAIN_TABLE_BITS = 11;
+const LENGTH_TABLE_BITS = 10;
+const ALIGNED_TABLE_BITS = 7;
+const PRECODE_TABLE_BITS = 6;
+/** Delta-coded lengths wrap modulo 17. */
+const LEN_MODULUS = 17;
+/** Run symbols' extra bits and minimum runs. */
+const ZEROS_SHORT_BITS = 4;
+const ZEROS_SHORT_MIN = 4;
+const ZEROS_LONG_BITS = 5;
+const ZEROS_LONG_MIN = 20;
+const SAME_BITS = 1;
+const SAME_MIN = 4;
+/** The longest run (51 zeros) started at the last length of a part. */
+const MAX_RUN_OVERRUN = ZEROS_LONG_MIN + (1 << ZEROS_LONG_BITS) - 2;
+
+/** Per-chunk decoder state, reusable between chunks (the tables are large). */
+class LzxDecoder {
+  // Room past the end for a run that overruns its table (see readLens)
+  readonly mainLens = new Uint8Array(LZX_MAIN_SYMBOLS + MAX_RUN_OVERRUN);
+  readonly lengthLens = new Uint8Array(LZX_LENGTH_SYMBOLS + MAX_RUN_OVERRUN);
+  readonly alignedLens = new Uint8Array(LZX_ALIGNED_SYMBOLS);
+  readonly precodeLens = new Uint8Array(LZX_PRECODE_SYMBOLS);
+  main: DecodeTable | undefined;
+  length: DecodeTable | undefined;
+  aligned: DecodeTable | undefined;
+  precode: DecodeTable | undefined;
+
+  decompress(input: Uint8Array, outSize: number, into?: Uint8Array): Uint8Array {
+    if (!Number.isInteger(outSize) || outSize < 0 || outSize > LZX_WINDOW_SIZE) {
+      throw new UsageError('ELZX_SIZE', `lzx: a chunk holds 0..${LZX_WINDOW_SIZE} bytes, not ${outSize}`);
+    }
+    if (into && into.length < outSize) throw new UsageError('ELZX_SIZE', `lzx: output buffer of ${into.length} bytes is smaller than the chunk (${outSize})`);
+    const out = into ? into.subarray(0, outSize) : new Uint8Array(outSize);
+    const r = new BitReader(input, 0, input.length, FORMAT);
+    this.mainLens.fill(0);
+    this.lengthLens.fill(0);
+    const recent = [1, 1, 1];
+    let pos = 0;
+    while (pos < outSize) {
+      r.ensureBits(LZX_BLOCK_TYPE_BITS + 1);
+      const type = r.readBits(LZX_BLOCK_TYPE_BITS);
+      const size = r.readBits(1) ? LZX_DEFAULT_BLOCK_SIZE : r.readBits(LZX_BLOCK_SIZE_BITS);
+      // Empty blocks are refused, as wimlib refuses them
+      if (size === 0 || size > outSize - pos) {
+        throw new FormatError(FORMAT, `block of ${size} bytes at ${pos} does not fit the ${outSize}-byte chunk`);
+      }
+      if (type === LZX_BLOCK_VERBATIM || type === LZX_BLOCK_ALIGNED) {
+        if (type === LZX_BLOCK_ALIGNED) {
+          for (let i = 0; i < LZX_ALIGNED_SYMBOLS; i++) this.alignedLens[i] = r.readBits(LZX_ALIGNED_LEN_BITS);
+          this.aligned = table(this.alignedLens, LZX_ALIGNED_SYMBOLS, ALIGNED_TABLE_BITS, LZX_MAX_ALIGNED_LEN, this.aligned);
+        }
+        this.readLens(r, this.mainLens, 0, LZX_NUM_CHARS);
+        this.readLens(r, this.mainLens, LZX_NUM_CHARS, LZX_MAIN_SYMBOLS);
+        this.main = table(this.mainLens, LZX_MAIN_SYMBOLS, MAIN_TABLE_BITS, LZX_MAX_MAIN_LEN, this.main);
+        this.readLens(r, this.lengthLens, 0, LZX_LENGTH_SYMBOLS);
+        this.length = table(this.lengthLens, LZX_LENGTH_SYMBOLS, LENGTH_TABLE_BITS, LZX_MAX_LENGTH_LEN, this.length);
+        pos = this.decodeBlock(r, out, pos, pos + size, type === LZX_BLOCK_ALIGNED, recent);
+      } else if (type === LZX_BLOCK_UNCOMPRESSED) {
+        // Align to the next unit; an already aligned stream skips a whole unit (the format's quirk)
+        r.ensureBits(1);
+        r.alignToUnit();
+        for (let i = 0; i < LZX_NUM_RECENT_OFFSETS; i++) {
+          const off = r.readU32();
+          if (off === 0) throw new FormatError(FORMAT, `uncompressed block sets a recent offset of ${off}`);
+          recent[i] = off;
+        }
+        r.readBytes(out, pos, size);
+        pos += size;
+        // Odd sizes are padded back to a unit boundary; a missing pad at the very end is harmless
+        if (size & 1 && r.bytesLeft > 0) r.readByte();
+      } else {
+        throw new FormatError(FORMAT, `invalid block type ${type} at output position ${pos}`);
+      }
+    }
+    e8Decode(out);
+    return out;
+  }
+
+  /**
+   * Reads code lengths [from, to) of `lens`, delta-coded against the previous block's values
+   * (which `lens` still holds) through a precode sent first.
+   */
+  private readLens(r: BitReader, lens: Uint8Array, from: number, to: number): void {
+    for (let i = 0; i < LZX_PRECODE_SYMBOLS; i++) this.precodeLens[i] = r.readBits(LZX_PRECODE_LEN_BITS);
+    const pre = table(this.precodeLens, LZX_PRECODE_SYMBOLS, PRECODE_TABLE_BITS, LZX_MAX_PRECODE_LEN, this.precode);
+    this.precode = pre;
+    let i = from;
+    while (i < to) {
+      const sym = r.decodeSymbol(pre);
+      if (sym < LZX_PRE_ZEROS_SHORT) {
+        lens[i] = (lens[i]! - sym + LEN_MODULUS) % LEN_MODULUS;
+        i++;
+        continue;
+      }
+      let run: number;
+      let value: number;
+      if (sym === LZX_PRE_ZEROS_SHORT) {
+        run = ZEROS_SHORT_MIN + r.readBits(ZEROS_SHORT_BITS);
+        value = 0;
+      } else if (sym === LZX_PRE_ZEROS_LONG) {
+        run = ZEROS_LONG_MIN + r.readBits(ZEROS_LONG_BITS);
+        value = 0;
+      } else {
+        // The last precode symbol (19): the run's value is the delta against the first position's old length
+        run = SAME_MIN + r.readBits(SAME_BITS);
+        const d = r.decodeSymbol(pre);
+        // 17 is accepted as a delta (≡ 0 mod 17), as wimlib does; 18 and 19 are not deltas at all
+        if (d > LZX_PRE_ZEROS_SHORT) throw new FormatError(FORMAT, `run of equal code lengths with delta symbol ${d}`);
+        value = (lens[i]! - d + LEN_MODULUS) % LEN_MODULUS;
+      }
+      // A run may overrun its part: wimlib accepts that and so do we, with its effect (the overrun
+      // lengths of the literal part are the delta base of the match part that follows)
+      lens.fill(value, i, i + run);
+      i += run;
+    }
+  }
+
+  /** Decodes items of a verbatim or aligned block into out[pos..end); returns end. */
+  private decodeBlock(r: BitReader, out: Uint8Array, pos: number, end: number, aligned: boolean, recent: number[]): number {
+    const main = this.main!;
+    const length = this.length!;
+    const alignedTable = this.aligned;
+    let r0 = recent[0]!;
+    let r1 = recent[1]!;
+    let r2 = recent[2]!;
+    while (pos < end) {
+      const sym = r.decodeSymbol(main);
+      if (sym < LZX_NUM_CHARS) {
+        out[pos++] = sym;
+        continue;
+      }
+      const m = sym - LZX_NUM_CHARS;
+      const slot = (m / LZX_NUM_LEN_HEADERS) | 0;
+      let len = m % LZX_NUM_LEN_HEADERS;
+      if (len === LZX_NUM_PRIMARY_LENS) len += r.decodeSymbol(length);
+      len += LZX_MIN_MATCH;
+      let off: number;
+      if (slot === 0) {
+        off = r0;
+      } else if (slot === 1) {
+        off = r1;
+        r1 = r0;
+        r0 = off;
+      } else if (slot === 2) {
+        off = r2;
+        r2 = r0;
+        r0 = off;
+      } else {
+        const extra = LZX_SLOT_EXTRA_BITS[slot]!;
+        off = LZX_SLOT_BASE[slot]!;
+        if (aligned && extra >= LZX_ALIGNED_OFFSET_BITS) {
+          off += r.readBits(extra - LZX_ALIGNED_OFFSET_BITS) << LZX_ALIGNED_OFFSET_BITS;
+          off += r.decodeSymbol(alignedTable!);
+        } else {
+          off += r.readBits(extra);
+        }
+        off -= LZX_OFFSET_ADJUSTMENT;
+        r2 = r1;
+        r1 = r0;
+        r0 = off;
+      }
+      if (len > end - pos) throw new FormatError(FORMAT, `match of ${len} bytes at ${pos} overruns its block`);
+      if (off > pos) throw new FormatError(FORMAT, `match offset ${off} at ${pos} reaches before the chunk`);
+      // Byte by byte: overlapping copies (off < len) repeat the pattern, as LZ77 means them to
+      for (let src = pos - off, stop = pos + len; pos < stop; ) out[pos++] = out[src++]!;
+    }
+    recent[0] = r0;
+    recent[1] = r1;
+    recent[2] = r2;
+    return pos;
+  }
+}
+
+/** Builds a decode table, reporting a bad code as an LZX format error. */
+function table(lens: Uint8Array, n: number, bits: number, maxLen: number, reuse: DecodeTable | undefined): DecodeTable {
+  try {
+    return buildDecodeTable(lens, n, bits, maxLen, reuse);
+  } catch (err) {
+    if (err instanceof FormatError) throw new FormatError(FORMAT, `bad Huffman code in block header (${err.message})`);
+    throw err;
+  }
+}
+
+let shared: LzxDecoder | undefined;
+
+/**
+ * Decompresses one LZX-compressed WIM chunk to exactly `outSize` bytes (≤ 32768), into a new
+ * array or into `into` (reused on hot paths; the result is its first outSize bytes). Throws
+ * FormatError when the stream is corrupt, truncated, or does not produce exactly that size.
+ */
+export function lzxDecompress(input: Uint8Array, outSize: number, into?: Uint8Array): Uint8Array {
+  shared ??= new LzxDecoder();
+  return shared.decompress(input, outSize, into);
+}
+
+export interface LzxDecompressChunksTask {
+  /** Stored chunks back to back, as lzxCompressChunks returns them (or a WIM resource holds them). */
+  stored: Uint8Array;
+  /** Stored size of each chunk; a chunk whose stored size equals its uncompressed size is raw. */
+  sizes: Uint32Array | readonly number[];
+  /** Uncompressed size of the whole run: every chunk is chunkSize bytes but possibly the last. */
+  size: number;
+  /** 1..32768; WIM's LZX chunk size is 32768. */
+  chunkSize?: number;
+}
+
+/** A run of stored WIM chunks back to the original bytes (the pool task for reading). */
+export function lzxDecompressChunks(task: LzxDecompressChunksTask): Uint8Array {
+  const { stored, sizes, size } = task;
+  const chunkSize = task.chunkSize ?? LZX_WINDOW_SIZE;
+  if (!Number.isInteger(chunkSize) || chunkSize < 1 || chunkSize > LZX_WINDOW_SIZE) {
+    throw new UsageError('ELZX_CHUNK', `lzx: chunkSize must be 1..${LZX_WINDOW_SIZE}, not ${chunkSize}`);
+  }
+  if (!Number.isSafeInteger(size) || size < 0 || Math.ceil(size / chunkSize) !== sizes.length) {
+    throw new UsageError('ELZX_CHUNK', `lzx: ${sizes.length} chunks cannot make ${size} bytes of ${chunkSize}-byte chunks`);
+  }
+  const out = new Uint8Array(size);
+  let at = 0;
+  for (let k = 0; k < sizes.length; k++) {
+    const usize = Math.min(chunkSize, size - k * chunkSize);
+    const ssize = sizes[k]!;
+    if (ssize > usize || ssize > stored.length - at) {
+      throw new FormatError(FORMAT, `chunk ${k} claims ${ssize} stored bytes (${usize} uncompressed, ${stored.length - at} left)`);
+    }
+    const src = stored.subarray(at, at + ssize);
+    const dest = out.subarray(k * chunkSize, k * chunkSize + usize);
+    if (ssize === usize) dest.set(src);
+    else lzxDecompress(src, usize, dest);
+    at += ssize;
+  }
+  return out;
+}
