@@ -5,3 +5,4 @@ export { hashBatch, copyIntoPack } from '../lib/content/file-batch.js';
 export { xpressCompressChunks } from '../lib/formats/wim/xpress.js';
 export { lzxCompressChunks } from '../lib/formats/wim/lzx-compress.js';
 export { lzxDecompressChunks } from '../lib/formats/wim/lzx-decompress.js';
+export { wimCompressChunks, wimDecompressChunks } from '../lib/formats/wim/codec.js';

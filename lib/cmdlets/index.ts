@@ -4,6 +4,7 @@ import { contentCmdlets } from './content.js';
 import { siteCmdlets } from './sites.js';
 import { taskSequenceCmdlets } from './task-sequences.js';
 import { usbImageCmdlets } from './usb-image.js';
+import { windowsImageCmdlets } from './windows-image.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export const cmdlets: CmdletSpec<any>[] = [...siteCmdlets, ...contentCmdlets, ...taskSequenceCmdlets, ...usbImageCmdlets];
+export const cmdlets: CmdletSpec<any>[] = [...siteCmdlets, ...contentCmdlets, ...taskSequenceCmdlets, ...windowsImageCmdlets, ...usbImageCmdlets];

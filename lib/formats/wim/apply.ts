@@ -1,0 +1,279 @@
+// Apply (edge module): extract an image, or one folder of it, into a directory on Linux, as
+// wimlib-imagex apply does there: data, directories, hard links, symlinks (symlink and junction
+// reparse points), last write and access times. Named streams, security descriptors, short names
+// and other reparse points have no Linux form and are counted, not applied.
+// Data flows through a pipeline: stored chunks are read in tree order, compressed ones are
+// decompressed in the worker pool (batches, a few in flight), and results are written in order,
+// each file's SHA-1 checked before it is closed.
+// Safety: the target must be new or empty; names were checked when the metadata was decoded
+// (no '..', separators or NUL); files are created exclusively; symlinks are made last, so nothing is
+// ever written through one; a link whose target leaves the target folder is not created unless
+// `unsafeSymlinks` is set.
+import { createHash, type Hash } from 'node:crypto';
+import { closeSync, futimesSync, linkSync, lutimesSync, mkdirSync, openSync, readdirSync, symlinkSync, utimesSync, writeSync } from 'node:fs';
+import { dirname, join, posix, relative } from 'node:path';
+import { NotFoundError, TsmediaError } from '../../errors.js';
+import { wimError } from './bytes.js';
+import type { WimCompression } from './header.js';
+import { FILE_ATTRIBUTE_REPARSE_POINT } from './dentry.js';
+import { HDR_FLAG_RP_FIX } from './header.js';
+import { walkTree, type WimNode } from './metadata.js';
+import { findPath, type Wim } from './reader.js';
+import { decodeLinkReparse, RP_FLAG_NOT_FIXED } from './reparse.js';
+import { RESHDR_FLAG_COMPRESSED } from './resource-header.js';
+import { FILETIME_UNIX_EPOCH } from './scan.js';
+
+const MAX_REPARSE_DATA = 16 * 1024;
+/** Uncompressed bytes per pool task. */
+const TASK_BYTES = 512 * 1024;
+/** Batches in flight before the pool is loaded (raw data only). */
+const RAW_IN_FLIGHT = 4;
+
+export type ChunkDecompressor = (kind: WimCompression, chunks: Uint8Array[], sizes: number[]) => Promise<Uint8Array[]>;
+
+/** The worker pool (loaded on first use); worker errors come back as FormatErrors. */
+export const poolDecompressor: ChunkDecompressor = async (kind, chunks, sizes) => {
+  const { runTask } = await import('../../pool/pool.js');
+  try {
+    return await runTask<Uint8Array[]>('wimDecompressChunks', { kind, chunks, sizes }, chunks.map((c) => c.buffer as ArrayBuffer));
+  } catch (e) {
+    throw e instanceof TsmediaError ? e : wimError(`a ${kind.toUpperCase()} chunk does not decompress: ${(e as Error).message}`);
+  }
+};
+
+export interface ApplyOptions {
+  /** Create symlinks whose target lies outside the target folder (default: skip them). */
+  unsafeSymlinks?: boolean;
+  signal?: AbortSignal;
+  /** Decompression backend; default the worker pool. */
+  decompressor?: ChunkDecompressor;
+}
+
+export interface ApplyResult {
+  dirs: number;
+  files: number;
+  hardLinks: number;
+  symlinks: number;
+  bytes: number;
+  /** Named data streams that Linux cannot hold. */
+  skippedStreams: number;
+  /** Paths of links not created: escaping targets, or reparse points with no Linux form. */
+  skippedLinks: string[];
+}
+
+function filetimeToSeconds(ft: bigint): number {
+  return Number(ft - FILETIME_UNIX_EPOCH) / 1e7;
+}
+
+function prepareTarget(dest: string): void {
+  mkdirSync(dest, { recursive: true });
+  if (readdirSync(dest).length > 0) throw new TsmediaError('EWIM_TARGET', `${dest} is not empty; apply into a new or empty folder`, { path: dest });
+}
+
+/** Applies image `index` of `wim` into `dest` (created; must be empty). */
+export async function applyImage(wim: Wim, index: number, dest: string, opts: ApplyOptions = {}): Promise<ApplyResult> {
+  return applyTree(wim, wim.image(index).root, dest, opts);
+}
+
+/** Applies one folder of an image (its contents, not the folder itself) into `dest`. */
+export async function extractFolderFromWim(wim: Wim, index: number, folder: string, dest: string, opts: ApplyOptions = {}): Promise<ApplyResult> {
+  const node = findPath(wim.image(index).root, folder);
+  if (!node) throw new NotFoundError('path', `${folder} is not in image ${index} of ${wim.path}`, { path: folder, index });
+  if (!node.children) throw new TsmediaError('EWIM_NOTDIR', `${folder} in image ${index} of ${wim.path} is not a directory`, { path: folder });
+  return applyTree(wim, node, dest, opts);
+}
+
+/** File system errors become one clear error naming the path; typed errors pass through. */
+function applyError(rel: string, e: unknown): TsmediaError {
+  if (e instanceof TsmediaError) return e;
+  return new TsmediaError('EWIM_APPLY', `cannot apply ${rel}: ${(e as Error).message}`, { path: rel });
+}
+
+interface FileJob { rel: string; local: string; node: WimNode; expected: Uint8Array; fd: number | null; hash: Hash; left: number }
+interface Piece { file: FileJob; raw: Uint8Array | null; index: number }
+interface Batch { results: Promise<Uint8Array[]>; pieces: Piece[] }
+
+/** Writes file data in tree order while the pool decompresses ahead. */
+class DataPipeline {
+  private readonly queue: Batch[] = [];
+  private pieces: Piece[] = [];
+  private chunks: Uint8Array[] = [];
+  private sizes: number[] = [];
+  private bytes = 0;
+  private limit = RAW_IN_FLIGHT;
+  private open: FileJob | null = null;
+
+  constructor(private readonly wim: Wim, private readonly r: ApplyResult, private readonly decompressor: ChunkDecompressor) {}
+
+  async add(rel: string, local: string, node: WimNode, hash: Uint8Array): Promise<void> {
+    const size = this.wim.blobSize(hash);
+    if (size === undefined) throw wimError(`${rel}: its data (SHA-1 ${Buffer.from(hash).toString('hex')}) is not in the WIM`);
+    const file: FileJob = { rel, local, node, expected: hash, fd: null, hash: createHash('sha1'), left: size };
+    if (this.queue.length === 0 && this.pieces.length === 0 && !(this.wim.stored(hash).reshdr.flags & RESHDR_FLAG_COMPRESSED)) {
+      // nothing pending and nothing to decompress: straight from the reader's buffer to the file
+      for (const chunk of this.wim.blobChunks(hash)) this.write(file, chunk, false);
+      return;
+    }
+    for (const piece of this.wim.storedChunks(hash)) {
+      if (piece.raw) {
+        this.pieces.push({ file, raw: piece.data, index: -1 });
+      } else {
+        this.pieces.push({ file, raw: null, index: this.chunks.length });
+        this.chunks.push(piece.data);
+        this.sizes.push(piece.usize);
+      }
+      this.bytes += piece.usize;
+      if (this.bytes >= TASK_BYTES) await this.flush();
+    }
+  }
+
+  private async flush(): Promise<void> {
+    if (this.pieces.length === 0) return;
+    let results: Promise<Uint8Array[]> = Promise.resolve([]);
+    if (this.chunks.length > 0) {
+      if (this.limit === RAW_IN_FLIGHT) this.limit = (await import('../../pool/pool.js')).inFlightLimit();
+      results = this.decompressor(this.wim.compression, this.chunks, this.sizes);
+      results.catch(() => { /* awaited in order */ });
+    }
+    this.queue.push({ results, pieces: this.pieces });
+    this.pieces = [];
+    this.chunks = [];
+    this.sizes = [];
+    this.bytes = 0;
+    while (this.queue.length > this.limit) await this.drainOne();
+  }
+
+  private async drainOne(): Promise<void> {
+    const b = this.queue.shift();
+    if (!b) return;
+    const results = await b.results;
+    for (const p of b.pieces) {
+      const data = p.raw ?? results[p.index];
+      if (!data) throw wimError('the decompressor returned too few chunks');
+      this.write(p.file, data);
+    }
+  }
+
+  /** Writes the next piece of a file; `check` false when the reader already checks the SHA-1. */
+  private write(f: FileJob, data: Uint8Array, check = true): void {
+    try {
+      if (f.fd === null) {
+        f.fd = openSync(f.local, 'wx', 0o644);
+        this.open = f;
+      }
+      if (check) f.hash.update(data);
+      for (let off = 0; off < data.length;) off += writeSync(f.fd, data, off, data.length - off);
+      f.left -= data.length;
+      this.r.bytes += data.length;
+      if (f.left > 0) return;
+      if (check) this.wim.checkBlobHash(f.expected, f.hash.digest());
+      // through the descriptor: no second path lookup
+      futimesSync(f.fd, filetimeToSeconds(f.node.lastAccessTime), filetimeToSeconds(f.node.lastWriteTime));
+      closeSync(f.fd);
+      this.open = null;
+      this.r.files++;
+    } catch (e) {
+      throw applyError(f.rel, e);
+    }
+  }
+
+  async finish(): Promise<void> {
+    await this.flush();
+    while (this.queue.length) await this.drainOne();
+  }
+
+  /** After a failure: closes the file being written. */
+  abort(): void {
+    if (this.open?.fd != null) { try { closeSync(this.open.fd); } catch { /* closed */ } }
+  }
+}
+
+export async function applyTree(wim: Wim, root: WimNode, dest: string, opts: ApplyOptions = {}): Promise<ApplyResult> {
+  try {
+    prepareTarget(dest);
+  } catch (e) {
+    throw applyError(dest, e);
+  }
+  const r: ApplyResult = { dirs: 0, files: 0, hardLinks: 0, symlinks: 0, bytes: 0, skippedStreams: 0, skippedLinks: [] };
+  const firstName = new Map<bigint, string>();
+  const hardLinks: { rel: string; first: string; local: string }[] = [];
+  const links: { rel: string; node: WimNode }[] = [];
+  const dirTimes: { path: string; node: WimNode }[] = [];
+  const data = new DataPipeline(wim, r, opts.decompressor ?? poolDecompressor);
+  try {
+    for (const { path: rel, node } of walkTree(root)) {
+      if (opts.signal?.aborted) throw new TsmediaError('EABORTED', 'apply was cancelled');
+      if (rel === '') continue;
+      const local = join(dest, ...rel.split('/'));
+      r.skippedStreams += node.namedStreams.length;
+      if (node.attributes & FILE_ATTRIBUTE_REPARSE_POINT) { links.push({ rel, node }); continue; }
+      try {
+        if (node.children) {
+          mkdirSync(local);
+          r.dirs++;
+          dirTimes.push({ path: local, node });
+          continue;
+        }
+        const first = node.hardLinkId !== 0n ? firstName.get(node.hardLinkId) : undefined;
+        if (first !== undefined) { hardLinks.push({ rel, first, local }); continue; }
+        if (node.hardLinkId !== 0n) firstName.set(node.hardLinkId, local);
+        if (node.dataHash) { await data.add(rel, local, node, node.dataHash); continue; }
+        const fd = openSync(local, 'wx', 0o644);
+        try {
+          futimesSync(fd, filetimeToSeconds(node.lastAccessTime), filetimeToSeconds(node.lastWriteTime));
+        } finally {
+          closeSync(fd);
+        }
+        r.files++;
+      } catch (e) {
+        throw applyError(rel, e);
+      }
+    }
+    await data.finish();
+  } catch (e) {
+    data.abort();
+    throw e;
+  }
+  // hard links once their first name has its data
+  for (const h of hardLinks) {
+    try { linkSync(h.first, h.local); } catch (e) { throw applyError(h.rel, e); }
+    r.hardLinks++;
+  }
+  for (const { rel, node } of links) {
+    try {
+      const target = linkTarget(wim, rel, node, opts);
+      if (target === null) { r.skippedLinks.push(rel); continue; }
+      const local = join(dest, ...rel.split('/'));
+      symlinkSync(target, local);
+      lutimesSync(local, filetimeToSeconds(node.lastAccessTime), filetimeToSeconds(node.lastWriteTime));
+      r.symlinks++;
+    } catch (e) {
+      throw applyError(rel, e);
+    }
+  }
+  // directory times last, after their contents
+  for (let i = dirTimes.length - 1; i >= 0; i--) {
+    const t = dirTimes[i];
+    if (t) utimesSync(t.path, filetimeToSeconds(t.node.lastAccessTime), filetimeToSeconds(t.node.lastWriteTime));
+  }
+  return r;
+}
+
+/** The Linux target of a link, or null when it must not (or cannot) be created. */
+function linkTarget(wim: Wim, rel: string, node: WimNode, opts: ApplyOptions): string | null {
+  const data = node.reparseHash ? wim.readBlob(node.reparseHash, MAX_REPARSE_DATA) : new Uint8Array(0);
+  if (data.length === 0) return null;
+  const t = decodeLinkReparse(node.reparseTag, data);
+  if (!t || t.target === '' || t.target.includes('\0')) return null;
+  const linkDir = posix.dirname(rel);
+  let target = t.target;
+  if (!t.relative) {
+    // an absolute target fixed at capture (RP_FIX) is relative to the image root
+    const fixed = (wim.header.flags & HDR_FLAG_RP_FIX) !== 0 && !(node.rpFlags & RP_FLAG_NOT_FIXED);
+    if (!fixed) return opts.unsafeSymlinks ? target : null;
+    target = relative(dirname(posix.join('/', rel)), target) || '.';
+  }
+  const resolved = posix.normalize(posix.join(linkDir, target));
+  if (!opts.unsafeSymlinks && (resolved === '..' || resolved.startsWith('../') || posix.isAbsolute(resolved))) return null;
+  return target;
+}
