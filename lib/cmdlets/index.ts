@@ -4,7 +4,9 @@ import { contentCmdlets } from './content.js';
 import { siteCmdlets } from './sites.js';
 import { taskSequenceCmdlets } from './task-sequences.js';
 import { usbImageCmdlets } from './usb-image.js';
+import { isoImageCmdlets } from './iso-image.js';
+import { mediaImageCmdlets } from './media-image.js';
 import { windowsImageCmdlets } from './windows-image.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export const cmdlets: CmdletSpec<any>[] = [...siteCmdlets, ...contentCmdlets, ...taskSequenceCmdlets, ...windowsImageCmdlets, ...usbImageCmdlets];
+export const cmdlets: CmdletSpec<any>[] = [...siteCmdlets, ...contentCmdlets, ...taskSequenceCmdlets, ...windowsImageCmdlets, ...isoImageCmdlets, ...usbImageCmdlets, ...mediaImageCmdlets];

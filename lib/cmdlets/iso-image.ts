@@ -1,10 +1,8 @@
 // New-TSIsoImage: a folder becomes a bootable ISO 9660 + Joliet + UDF 1.02 image (or a set).
-// Get-TSIsoImage: what an image holds (label, boot entries, trees, files), read without trust.
 import type { CmdletSpec, CmdletContext } from '../shell/types.js';
 import { resolve } from 'node:path';
 import { buildIsoImages } from '../formats/iso/build-image.js';
 import { parseVolumeSize } from '../formats/iso/volume-set.js';
-import { readIsoImage, type BootEntry } from '../formats/iso/iso-reader.js';
 
 type NewIsoParams = {
   SourcePath: string;
@@ -63,41 +61,5 @@ export const newIsoImage: CmdletSpec<NewIsoParams> = {
   },
 };
 
-type GetIsoParams = { Path: string; FileSystem?: string; ListFiles?: boolean };
 
-function describeBoot(e: BootEntry): string {
-  return `${e.platform === 'other' ? `platform 0x${e.platformId.toString(16)}` : e.platform.toUpperCase()} ${e.kind}${e.bootable ? '' : ' (not bootable)'}, ${e.loadSize} sectors at LBA ${e.lba}`;
-}
-
-export const getIsoImage: CmdletSpec<GetIsoParams> = {
-  name: 'Get-TSIsoImage',
-  synopsis: 'Shows what an ISO image holds: label, volume set, El Torito boot entries, file systems, files.',
-  description: 'Reads the Joliet tree when there is one, else ISO 9660; -FileSystem Udf reads the UDF bridge (where files of 4 GiB and more always have their true size). A damaged image is an error, never a crash.',
-  parameters: [
-    { name: 'Path', type: 'string', mandatory: true, position: 0, help: 'The ISO image.' },
-    { name: 'FileSystem', type: 'string', validateSet: ['Auto', 'Joliet', 'Iso9660', 'Udf'], help: 'Which tree to list (default Auto: Joliet, else ISO 9660).' },
-    { name: 'ListFiles', type: 'switch', help: 'One object per file (Path, Size) instead of the summary.' },
-  ],
-  examples: [
-    { code: 'Get-TSIsoImage media.iso', remarks: 'Label, boot entries and totals.' },
-    { code: 'Get-TSIsoImage media.iso -FileSystem Udf -ListFiles', remarks: 'Every file as the UDF bridge records it.' },
-  ],
-  defaultView: ['Label', 'FileSystem', 'Files', 'Bytes', 'BootEntries'],
-  async run(p: GetIsoParams) {
-    const fs = (p.FileSystem ?? 'Auto').toLowerCase() as 'auto' | 'joliet' | 'iso9660' | 'udf';
-    const img = await readIsoImage(resolve(p.Path), { fileSystem: fs });
-    try {
-      if (p.ListFiles) return img.files.map((f) => ({ Path: f.path, Size: f.size }));
-      return {
-        Path: resolve(p.Path), Label: img.label, VolumeSet: img.volumeSetInfo.id, FileSystem: img.fileSystem,
-        HasJoliet: img.hasJoliet, HasUdf: img.hasUdf, Sectors: img.totalSectors,
-        Files: img.files.length, Directories: img.directories.length, Bytes: img.files.reduce((s, f) => s + f.size, 0),
-        BootEntries: img.bootEntries.map(describeBoot).join('; '),
-      };
-    } finally {
-      await img.close();
-    }
-  },
-};
-
-export const isoImageCmdlets = [newIsoImage, getIsoImage];
+export const isoImageCmdlets = [newIsoImage];

@@ -1,11 +1,10 @@
 // New-TSIsoImage binds its parameters, takes its dates from ctx.now() (SOURCE_DATE_EPOCH), and
-// returns one PascalCase object per volume; -WhatIf writes nothing. Get-TSIsoImage reports what an
-// image holds and turns a damaged one into an error line.
+// returns one PascalCase object per volume; -WhatIf writes nothing.
 import test from 'ava';
 import { join } from 'node:path';
 import { readdir, readFile } from 'node:fs/promises';
 import { tempDir } from '../helpers/tmp.js';
-import { newIsoImage, getIsoImage, isoImageCmdlets } from '../../lib/cmdlets/iso-image.js';
+import { newIsoImage, isoImageCmdlets } from '../../lib/cmdlets/iso-image.js';
 import { readIsoImage } from '../../lib/formats/iso/iso-reader.js';
 import { makeTree, pattern, fakeContext } from '../formats/iso/fixtures.js';
 import { checkCmdletSpec } from '../../lib/shell/spec-check.js';
@@ -58,17 +57,3 @@ test('through the shell: spec checks clean, SOURCE_DATE_EPOCH dates the image, e
   t.false((await readdir(dir)).some((n) => n.startsWith('bad.iso')));
 });
 
-test('Get-TSIsoImage: summary with boot entries, file list per tree, a damaged image is an error line', async (t) => {
-  t.deepEqual(checkCmdletSpec(getIsoImage), []);
-  const dir = await tempDir(t, 'tsm-isocmd-');
-  await makeTree(join(dir, 'src'), { 'boot/etfsboot.com': pattern(1, 2048), 'efi.img': pattern(2, 4096), 'Data/Ünï.txt': 'x' });
-  await newIsoImage.run({ SourcePath: join(dir, 'src'), Path: join(dir, 'g.iso'), VolumeLabel: 'GETME', BiosBootFile: 'boot/etfsboot.com', UefiBootFile: 'efi.img' }, fakeContext());
-  const sum = await getIsoImage.run({ Path: join(dir, 'g.iso') }, fakeContext()) as Record<string, unknown>;
-  t.like(sum, { Label: 'GETME', FileSystem: 'joliet', HasJoliet: true, HasUdf: true, Files: 3, Directories: 2, Bytes: 2048 + 4096 + 1 });
-  t.regex(String(sum['BootEntries']), /^BIOS no-emulation, 4 sectors at LBA \d+; UEFI no-emulation, 8 sectors at LBA \d+$/);
-  const list = await getIsoImage.run({ Path: join(dir, 'g.iso'), FileSystem: 'Iso9660', ListFiles: true }, fakeContext());
-  t.deepEqual(list, [{ Path: 'BOOT/ETFSBOOT.COM', Size: 2048 }, { Path: 'DATA/_N_.TXT', Size: 1 }, { Path: 'EFI.IMG', Size: 4096 }]);
-  const bad = testIO();
-  t.not(await runCommandLine(['Get-TSIsoImage', join(dir, 'src', 'efi.img')], bad, [getIsoImage]), 0);
-  t.regex(bad.stderr.text, /not an ISO image/);
-});
