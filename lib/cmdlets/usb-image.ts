@@ -1,10 +1,13 @@
 // New-TSUsbImage: a bootable USB disk image (MBR + one FAT32 partition, our own boot code) from a
 // folder, or the same written to a removable drive. Thin: binds, calls lib/formats/disk, returns
 // one object.
-import { resolve } from 'node:path';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import type { CmdletSpec, BoundParameters } from '../shell/types.js';
 import { UsageError } from '../errors.js';
 import { writeUsbImage, type SplitWimHook } from '../formats/disk/usb-writer.js';
+import { wimSplitterInto } from '../formats/wim/split-for-fat32.js';
 
 const MIB = 1024 * 1024;
 
@@ -16,8 +19,11 @@ interface NewUsbImageParams extends BoundParameters {
   Force?: boolean;
 }
 
-/** The cmdlet, with an optional WIM splitter for .wim files over 4 GiB (the WIM engine's split). */
-export function newUsbImageCmdlet(splitWim?: SplitWimHook): CmdletSpec<NewUsbImageParams> {
+/**
+ * The cmdlet. WIM files over FAT32's 4 GiB limit are split into .swm parts by `splitWimIn(tempDir)`
+ * (the WIM engine's split by default), in a temporary folder removed afterwards.
+ */
+export function newUsbImageCmdlet(splitWimIn: (tempDir: string) => SplitWimHook = wimSplitterInto): CmdletSpec<NewUsbImageParams> {
   return {
     name: 'New-TSUsbImage',
     synopsis: 'Creates a bootable USB disk image (MBR, FAT32, BIOS and UEFI boot) from a folder.',
@@ -45,6 +51,7 @@ export function newUsbImageCmdlet(splitWim?: SplitWimHook): CmdletSpec<NewUsbIma
       }
       if (!ctx.shouldProcess(out, 'Create USB image')) return undefined;
       const progress = ctx.progress(`New-TSUsbImage ${out}`);
+      const splitDir = await mkdtemp(join(tmpdir(), 'tsmedia-swm-'));
       try {
         const r = await writeUsbImage({
           sourcePath: source,
@@ -55,7 +62,7 @@ export function newUsbImageCmdlet(splitWim?: SplitWimHook): CmdletSpec<NewUsbIma
           onProgress: (done) => progress.update(done),
           ...(params.SizeMB !== undefined ? { sizeBytes: params.SizeMB * MIB } : {}),
           ...(params.VolumeLabel !== undefined ? { label: params.VolumeLabel } : {}),
-          ...(splitWim ? { splitWim } : {}),
+          splitWim: splitWimIn(splitDir),
         });
         ctx.verbose(`${r.files} files, ${r.directories} folders, ${r.dataBytes} bytes of data, ${r.clusterSize}-byte clusters`);
         const serial = r.volumeId.toString(16).toUpperCase().padStart(8, '0');
@@ -72,6 +79,7 @@ export function newUsbImageCmdlet(splitWim?: SplitWimHook): CmdletSpec<NewUsbIma
         };
       } finally {
         progress.done();
+        await rm(splitDir, { recursive: true, force: true });
       }
     },
   };

@@ -66,7 +66,7 @@ export async function scanSourceTree(dir: string, splitWim?: SplitWimHook): Prom
         const size = statSync(path).size;
         if (size > MAX_FILE_SIZE && WIM_EXT.test(name)) {
           if (!splitWim) {
-            throw new TsmediaError('EUSB_WIM_TOO_BIG', `${relPath} is ${size} bytes, over FAT32's 4 GiB file limit; it must be split into .swm parts, and WIM splitting is not available yet`, { path: relPath, size });
+            throw new TsmediaError('EUSB_WIM_TOO_BIG', `${relPath} is ${size} bytes, over FAT32's 4 GiB file limit; it must be split into .swm parts and no WIM splitter was given`, { path: relPath, size });
           }
           splits.push({ list: out, path: relPath, sourcePath: path, size });
         } else {

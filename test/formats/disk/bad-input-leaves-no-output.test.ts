@@ -42,7 +42,7 @@ test('names FAT cannot hold, listed', (t) => expectRefusal(t, { 'a:b.txt': 'x', 
 test('names that differ only in case', (t) => expectRefusal(t, { 'Index.html': 'a', 'index.html': 'b' }, {}, /same name as .* ignores case/));
 test('a bad volume label', (t) => expectRefusal(t, { 'a.txt': 'x' }, { label: 'much too long label' }, /not a FAT volume label/));
 test('a file of 4 GiB or more', (t) => expectRefusal(t, {}, { big: 'huge.iso' }, /huge\.iso: 4294967296 bytes; FAT32 holds files up to 4 GiB - 1/));
-test('a .wim of 4 GiB or more, until the WIM split lands', (t) => expectRefusal(t, {}, { big: 'install.wim' }, /install\.wim .*must be split into \.swm parts.*not available yet/, TsmediaError));
+test('a .wim of 4 GiB or more without a splitter', (t) => expectRefusal(t, {}, { big: 'install.wim' }, /install\.wim .*must be split into \.swm parts and no WIM splitter was given/, TsmediaError));
 
 test('the split hook replaces a big .wim with its parts', async (t) => {
   const dir = await tempDir(t, 'tsm-usbbad-');
