@@ -121,21 +121,21 @@ export class ContentEncryptor {
   push(data: Uint8Array): Buffer[] {
     const out: Buffer[] = [];
     if (!this.started) { out.push(this.header); this.started = true; }
-    this.seen += data.length;
-    if (this.seen > this.info.size) throw new UsageError('ESIZE_CHANGED', `The file grew past its recorded ${this.info.size} bytes while being encrypted; the content changed since import.`);
+    if (this.seen + data.length > this.info.size) throw new UsageError('ESIZE_CHANGED', `The file grew past its recorded ${this.info.size} bytes while being encrypted; the content changed since import.`);
     this.hash.update(data);
     let off = 0;
     while (off < data.length) {
+      // a full chunk is sealed only once more data follows, so the last one carries the final flag
+      if (this.fill === this.chunkSize) {
+        this.sealChunk(this.pending, out);
+        this.fill = 0;
+      }
       const n = Math.min(this.chunkSize - this.fill, data.length - off);
       this.pending.set(data.subarray(off, off + n), this.fill);
       this.fill += n;
       off += n;
-      // a full chunk is sealed only when more data follows, so the last one carries the final flag
-      if (this.fill === this.chunkSize && this.seen < this.info.size) {
-        this.sealChunk(this.pending, out);
-        this.fill = 0;
-      }
     }
+    this.seen += data.length;
     return out;
   }
 
