@@ -20,6 +20,8 @@
 // Lines end CRLF (the file is read on Windows); keys are written in this order. The parser accepts
 // LF too, ignores blank lines and ';' comments, and refuses unknown keys and repeated keys.
 import { FormatError, RuleError, UsageError } from '../errors.js';
+import type { MediaVariable } from './media-variables.js';
+import { variableValue } from './media-variables.js';
 
 export type BootstrapMediaType = 'BootMedia' | 'FullMedia' | 'OEMMedia' | 'CaptureMedia';
 
@@ -163,5 +165,21 @@ export function checkMediaWindow(s: Pick<BootstrapSettings, 'MediaStartDate' | '
   }
   if (s.MediaExpirationDate !== undefined && now.getTime() > s.MediaExpirationDate.getTime()) {
     throw new RuleError('EMEDIA_EXPIRED', `These media expired on ${s.MediaExpirationDate.toISOString()}; the clock says ${now.toISOString()}. Rebuild the media with a later -MediaExpirationDate.`);
+  }
+}
+
+/**
+ * The INI is in the clear; the sealed variables are not. Once the variables are open, the INI
+ * must agree with them (media id, site, window), or someone edited it: refuse.
+ */
+export function checkBootstrapMatchesVariables(s: BootstrapSettings, vars: readonly MediaVariable[]): void {
+  const pairs: Array<[string, string | undefined, string | undefined]> = [
+    ['MediaId', s.MediaId, variableValue(vars, '_SMSMediaGuid')],
+    ['SiteCode', s.SiteCode, variableValue(vars, '_SMSTSSiteCode')],
+    ['MediaStartDate', s.MediaStartDate?.toISOString(), variableValue(vars, '_TSMediaStartDate')],
+    ['MediaExpirationDate', s.MediaExpirationDate?.toISOString(), variableValue(vars, '_TSMediaExpirationDate')],
+  ];
+  for (const [key, ini, sealed] of pairs) {
+    if (ini !== sealed) throw new FormatError(FORMAT, `${key} (${ini ?? 'absent'}) differs from the sealed media variables (${sealed ?? 'absent'}): the file was edited. Rebuild the media.`);
   }
 }

@@ -98,6 +98,8 @@ export function buildMediaData(i: MediaDataInput): MediaData {
   if (i.allowUnattended !== undefined) own.allowUnattended = i.allowUnattended;
   if (i.allowUnknownMachine !== undefined) own.allowUnknownMachine = i.allowUnknownMachine;
   if (i.userDeviceAffinity !== undefined) own.userDeviceAffinity = i.userDeviceAffinity;
+  if (i.mediaStartDate !== undefined) own.mediaStartDate = i.mediaStartDate;
+  if (i.mediaExpirationDate !== undefined) own.mediaExpirationDate = i.mediaExpirationDate;
   const files = new Map<GeneratedFile, Buffer>();
   files.set('Variables', writeVariablesFile(key, mergeVariables(mediaOwnVariables(own), i.variables ?? {})));
   const boot: Parameters<typeof writeBootstrap>[0] = {

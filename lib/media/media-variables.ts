@@ -48,6 +48,9 @@ export interface MediaOwnSettings {
   allowUnknownMachine?: boolean;
   allowUnattended?: boolean;
   userDeviceAffinity?: 'DoNotAllow' | 'AdministratorApproval' | 'AutoApproval';
+  /** The stand-alone window, sealed here so a TsmBootstrap.ini edit cannot widen it. */
+  mediaStartDate?: Date;
+  mediaExpirationDate?: Date;
 }
 
 /** Certificates, not text a user typed: allowed past the 4000-character limit. */
@@ -105,6 +108,8 @@ export function mediaOwnVariables(s: MediaOwnSettings): MediaVariable[] {
   if (s.allowUnknownMachine !== undefined) vars.push({ name: '_SMSTSAllowUnknownMachine', value: String(s.allowUnknownMachine) });
   if (s.allowUnattended !== undefined) vars.push({ name: '_SMSTSAllowUnattended', value: String(s.allowUnattended) });
   if (s.userDeviceAffinity !== undefined) vars.push({ name: 'SMSTSAssignUsersMode', value: UDA_MODE[s.userDeviceAffinity] });
+  if (s.mediaStartDate !== undefined) vars.push({ name: '_TSMediaStartDate', value: s.mediaStartDate.toISOString() });
+  if (s.mediaExpirationDate !== undefined) vars.push({ name: '_TSMediaExpirationDate', value: s.mediaExpirationDate.toISOString() });
   return vars;
 }
 

@@ -9,7 +9,7 @@ import { dirname, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { TsmediaError } from '../../lib/errors.js';
 import { createDecryptStream, createEncryptStream } from '../../lib/media/content-encryption.js';
-import { parseBootstrap } from '../../lib/media/bootstrap.js';
+import { checkBootstrapMatchesVariables, parseBootstrap } from '../../lib/media/bootstrap.js';
 import { deriveMediaKey, mediaSalt } from '../../lib/media/media-key.js';
 import { buildMediaData } from '../../lib/media/media-data.js';
 import type { MediaDataInput } from '../../lib/media/media-data.js';
@@ -91,6 +91,10 @@ test('encrypted content and variables are nowhere in the clear (grep), and the p
   const boot = parseBootstrap(await readFile(join(sealed, 'SMS', 'data', 'TsmBootstrap.ini')));
   t.true(boot.PasswordRequired);
   t.is(variableValue(vars, '_SMSMediaGuid'), boot.MediaId);
+  t.notThrows(() => checkBootstrapMatchesVariables(boot, vars));
+  // widening the window in the clear INI is caught against the sealed copy
+  const widened = { ...boot, MediaExpirationDate: new Date('2099-01-01T00:00:00Z') };
+  t.regex(t.throws(() => checkBootstrapMatchesVariables(widened, vars))!.message, /MediaExpirationDate .* differs/);
   t.is(readPolicyFile(await readFile(join(sealed, 'SMS', 'data', 'Policy.xml')), 'Media-Pa55').References[0]!.Id, 'PS100004');
   const manifest = parseManifest(await readFile(join(sealed, 'SMS', 'data', 'MediaManifest.json')));
   t.true(manifest.ContentEncrypted);
