@@ -61,6 +61,13 @@ export interface MediaData {
 const MEDIA_TYPE: Record<MediaKind, BootstrapMediaType> = { Capture: 'CaptureMedia', Bootable: 'BootMedia', StandAlone: 'FullMedia', Prestaged: 'OEMMedia' };
 export const DEFAULT_MEDIA_LABEL = 'Configuration Manager';
 
+type Defined<T> = { [K in keyof T]?: Exclude<T[K], undefined> };
+
+/** Drops the keys whose value is undefined (optional properties are absent, never undefined). */
+function definedOnly<T extends Record<string, unknown>>(o: T): Defined<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Defined<T>;
+}
+
 /** Every parameter that changes the media's bytes, as text, for the media id. */
 function identityParameters(i: MediaDataInput): Record<string, string> {
   const p: Record<string, string> = {
@@ -76,8 +83,7 @@ function identityParameters(i: MediaDataInput): Record<string, string> {
     Created: i.created.toISOString(),
     Variables: i.variables ? JSON.stringify(Object.entries(i.variables).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : undefined,
   };
-  for (const [k, v] of Object.entries(opt)) if (v !== undefined) p[k] = v;
-  return p;
+  return { ...p, ...definedOnly(opt) } as Record<string, string>;
 }
 
 export function buildMediaData(i: MediaDataInput): MediaData {
@@ -89,31 +95,23 @@ export function buildMediaData(i: MediaDataInput): MediaData {
     mediaType: i.kind === 'StandAlone' ? 'FullMedia' : i.kind === 'Prestaged' ? 'OEMMedia' : 'BootMedia',
     launchMode: i.launchMode, mediaGuid: mediaId, siteCode: i.siteCode, managementPoints: i.managementPoints ?? [],
     bootImageId: i.bootImage.Id,
+    ...definedOnly({
+      mediaMode: i.mediaMode, prestartCommand: i.prestartCommand, prestartPackageId: i.prestartPackageId, mediaPfx: i.mediaPfx,
+      rootCaCertificates: i.rootCaCertificates, allowUnattended: i.allowUnattended, allowUnknownMachine: i.allowUnknownMachine,
+      userDeviceAffinity: i.userDeviceAffinity, mediaStartDate: i.mediaStartDate, mediaExpirationDate: i.mediaExpirationDate,
+    }),
   };
-  if (i.mediaMode !== undefined) own.mediaMode = i.mediaMode;
-  if (i.prestartCommand !== undefined) own.prestartCommand = i.prestartCommand;
-  if (i.prestartPackageId !== undefined) own.prestartPackageId = i.prestartPackageId;
-  if (i.mediaPfx !== undefined) own.mediaPfx = i.mediaPfx;
-  if (i.rootCaCertificates !== undefined) own.rootCaCertificates = i.rootCaCertificates;
-  if (i.allowUnattended !== undefined) own.allowUnattended = i.allowUnattended;
-  if (i.allowUnknownMachine !== undefined) own.allowUnknownMachine = i.allowUnknownMachine;
-  if (i.userDeviceAffinity !== undefined) own.userDeviceAffinity = i.userDeviceAffinity;
-  if (i.mediaStartDate !== undefined) own.mediaStartDate = i.mediaStartDate;
-  if (i.mediaExpirationDate !== undefined) own.mediaExpirationDate = i.mediaExpirationDate;
   const files = new Map<GeneratedFile, Buffer>();
   files.set('Variables', writeVariablesFile(key, mergeVariables(mediaOwnVariables(own), i.variables ?? {})));
   const boot: Parameters<typeof writeBootstrap>[0] = {
     MediaType: MEDIA_TYPE[i.kind], PasswordRequired: i.password !== null, Unattended: i.allowUnattended === true,
     MediaId: mediaId, SiteCode: i.siteCode.toUpperCase(), Created: i.created,
+    ...definedOnly({
+      MediaMode: i.mediaMode, ManagementPoints: i.managementPoints?.length ? [...i.managementPoints] : undefined,
+      CertificateThumbprint: i.certificateThumbprint, MediaStartDate: i.mediaStartDate, MediaExpirationDate: i.mediaExpirationDate,
+      CreatedBy: i.createdBy, Version: i.version, Comment: i.comment,
+    }),
   };
-  if (i.mediaMode !== undefined) boot.MediaMode = i.mediaMode;
-  if (i.managementPoints !== undefined && i.managementPoints.length > 0) boot.ManagementPoints = [...i.managementPoints];
-  if (i.certificateThumbprint !== undefined) boot.CertificateThumbprint = i.certificateThumbprint;
-  if (i.mediaStartDate !== undefined) boot.MediaStartDate = i.mediaStartDate;
-  if (i.mediaExpirationDate !== undefined) boot.MediaExpirationDate = i.mediaExpirationDate;
-  if (i.createdBy !== undefined) boot.CreatedBy = i.createdBy;
-  if (i.version !== undefined) boot.Version = i.version;
-  if (i.comment !== undefined) boot.Comment = i.comment;
   files.set('Bootstrap', writeBootstrap(boot));
   if (i.kind === 'StandAlone' && i.taskSequence) {
     files.set('Policy', writePolicyFile(key, {

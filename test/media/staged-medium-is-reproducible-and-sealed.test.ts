@@ -121,3 +121,20 @@ test('building the same password-protected medium twice gives byte-identical fil
   const c = await stage(t, changed, true);
   t.not((await run('diff', ['-r', '-q', a, c])).code, 0);
 });
+
+test('each media kind gets its own generated files and media type', async (t) => {
+  const src = await sourceFiles(await tempDir(t));
+  const base = { launchMode: 'UFD+FORMAT', password: null, created: new Date('2026-01-01T00:00:00Z'), siteCode: 'ps1', bootImage: src.boot } as const;
+  const bootable = buildMediaData({ ...base, kind: 'Bootable', content: [], mediaMode: 'Dynamic', managementPoints: ['http://mp1/'], noAutoRun: true });
+  t.deepEqual([...bootable.Files.keys()], ['Variables', 'Bootstrap', 'Manifest', 'MediaLabel']);
+  const vars = readVariablesFile(bootable.Files.get('Variables')!, null);
+  t.is(variableValue(vars, '_SMSTSMediaType'), 'BootMedia');
+  t.is(variableValue(vars, 'SMSTSLocationMPs'), 'http://mp1/');
+  t.false(parseBootstrap(bootable.Files.get('Bootstrap')!).PasswordRequired);
+  const pre = buildMediaData({ ...base, kind: 'Prestaged', launchMode: 'HD', content: [src.pkg], createdBy: 'OEM' });
+  t.deepEqual([...pre.Files.keys()], ['Variables', 'Bootstrap', 'Manifest']);
+  t.is(variableValue(readVariablesFile(pre.Files.get('Variables')!, null), '_SMSTSMediaType'), 'OEMMedia');
+  t.is(parseBootstrap(pre.Files.get('Bootstrap')!).MediaType, 'OEMMedia');
+  t.not(pre.MediaId, bootable.MediaId);
+  t.throws(() => buildMediaData({ ...base, kind: 'StandAlone', content: [], mediaStartDate: new Date('2026-02-01T00:00:00Z'), mediaExpirationDate: new Date('2026-01-01T00:00:00Z') }), { message: /must be later than -MediaStartDate/ });
+});
