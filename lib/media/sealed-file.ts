@@ -121,9 +121,9 @@ export function keyForSealed(header: SealedHeader, password: string | null): Med
   // media without a password ignore any password given: their key is the public default
   const key = deriveMediaKey(header.passwordProtected ? password : null, header.salt, header.kdf);
   if (!timingSafeEqual(passwordCheck(key), header.check)) {
-    throw new TsmediaError('EBAD_PASSWORD', header.passwordProtected
-      ? 'The media password is wrong.'
-      : 'The media key check failed: the file is damaged.');
+    // open media use the public key, so a failed check can only mean damage
+    if (!header.passwordProtected) throw new FormatError(FORMAT_NAME[header.kind], 'the key check failed: the file is damaged. Rebuild the media.');
+    throw new TsmediaError('EBAD_PASSWORD', 'The media password is wrong.');
   }
   return key;
 }

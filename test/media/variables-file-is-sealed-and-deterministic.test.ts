@@ -136,3 +136,12 @@ test('site-based media name one management point in SMSTSMP', (t) => {
   t.is(variableValue(own, 'SMSTSLocationMPs'), undefined);
   t.throws<TsmediaError>(() => mediaOwnVariables({ mediaType: 'OEMMedia', launchMode: 'HD', mediaGuid: MEDIA_ID, siteCode: 'PS1', managementPoints: ['https://a', 'https://b'], mediaMode: 'SiteBased', bootImageId: 'PS100001' }), { message: /exactly one management point/ });
 });
+
+test('damage to open media is reported as damage, not as a wrong password', (t) => {
+  const file = writeVariablesFile(openKey, vars());
+  const bad = Buffer.from(file);
+  bad[33]! ^= 0x01; // inside the password check
+  const err = t.throws<TsmediaError>(() => readVariablesFile(bad, null));
+  t.is(err?.name, 'FormatError');
+  t.regex(err!.message, /damaged/);
+});
