@@ -13,7 +13,8 @@
 //                                  prestart package only
 //   MediaLabel.txt                 ISO and USB media
 //   autorun.inf                    ISO and USB media, unless -NoAutoRun
-import type { ContentType } from '../catalog/content.js';
+import type { ContentItem, ContentType } from '../catalog/content.js';
+import type { ManifestFile } from '../content/manifest.js';
 import { UsageError } from '../errors.js';
 import { DEFAULT_CHUNK_SIZE, encryptedSize } from './content-encryption.js';
 import type { MediaKind, MediaFile } from './media-manifest.js';
@@ -45,6 +46,14 @@ export interface PlanItem {
   Type: ContentType;
   SourceVersion: number;
   Files: readonly MediaFile[];
+}
+
+/** A catalog content item and its revision's manifest (getContent + getManifest) as a plan item. */
+export function planItemFromCatalog(item: Pick<ContentItem, 'Id' | 'Name' | 'Type' | 'SourceVersion'>, files: readonly ManifestFile[]): PlanItem {
+  return {
+    Id: item.Id, Name: item.Name, Type: item.Type, SourceVersion: item.SourceVersion,
+    Files: files.map((f) => ({ Path: f.path, Size: f.size, Sha256: f.sha256 })),
+  };
 }
 
 export interface MediaPlanInput {

@@ -2,7 +2,7 @@ import test from 'ava';
 import type { Site } from '../../lib/catalog/sites.js';
 import type { TsmediaError } from '../../lib/errors.js';
 import { encryptedSize } from '../../lib/media/content-encryption.js';
-import { autorunFile, mediaLabelFile, planMedia, volumeLabel } from '../../lib/media/media-plan.js';
+import { autorunFile, mediaLabelFile, planItemFromCatalog, planMedia, volumeLabel } from '../../lib/media/media-plan.js';
 import type { PlanItem } from '../../lib/media/media-plan.js';
 import {
   checkCertificateChoice, checkContentAvailable, checkDynamicRootCa, checkHttpsCreatingSite, checkImageIndex,
@@ -147,4 +147,10 @@ test('dates, image index and prestart rules', (t) => {
   t.notThrows(() => checkPrestart('PS100004', 'cmd /c run.cmd'));
   t.notThrows(() => checkPrestart(undefined, 'cmd /c run.cmd'));
   t.throws(() => checkPrestart(undefined, '  '));
+});
+
+test('catalog items and manifests become plan items', (t) => {
+  const item = planItemFromCatalog({ Id: 'PS100004', Name: 'Tools', Type: 'Package', SourceVersion: 2 }, [{ path: 'a/b.cmd', size: 3, sha256: SHA }]);
+  t.deepEqual(item, { Id: 'PS100004', Name: 'Tools', Type: 'Package', SourceVersion: 2, Files: [{ Path: 'a/b.cmd', Size: 3, Sha256: SHA }] });
+  t.true(paths(planMedia({ kind: 'StandAlone', output: 'Iso', bootImage: boot, content: [item] })).includes('SMS\\PKG\\PS100004\\a\\b.cmd'));
 });
