@@ -63,15 +63,13 @@ export function blobLocation(db: SqlDatabase, sha256: string): BlobLocation {
 }
 
 function recordBlobs(db: SqlDatabase, blobs: readonly BlobLocation[]): void {
-  db.withStatement('INSERT OR IGNORE INTO library_blobs (sha256, size, pack, offset) VALUES (?,?,?,?)', (run) => {
-    for (const b of blobs) run([Buffer.from(b.sha256, 'hex'), b.size, b.pack, b.offset]);
-  });
+  db.insertMany('INSERT OR IGNORE', 'library_blobs', ['sha256', 'size', 'pack', 'offset'],
+    blobs.map((b) => [Buffer.from(b.sha256, 'hex'), b.size, b.pack, b.offset]));
 }
 
 function insertFiles(db: SqlDatabase, id: string, version: number, files: readonly ManifestFile[]): void {
-  db.withStatement('INSERT INTO content_files (content_id, path, added_in, size, sha256) VALUES (?,?,?,?,?)', (run) => {
-    for (const f of files) run([id, f.path, version, f.size, Buffer.from(f.sha256, 'hex')]);
-  });
+  db.insertMany('INSERT', 'content_files', ['content_id', 'path', 'added_in', 'size', 'sha256'],
+    files.map((f) => [id, f.path, version, f.size, Buffer.from(f.sha256, 'hex')]));
 }
 
 function insertRevision(db: SqlDatabase, id: string, version: number, files: readonly ManifestFile[], now: Date): void {

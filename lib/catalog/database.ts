@@ -53,6 +53,24 @@ export class SqlDatabase {
     }
   }
 
+  /**
+   * Inserts many rows with multi-row INSERT statements: each call into sql.js costs far more than
+   * a row, so 200 rows per statement are about four times faster than one.
+   * `verb` is 'INSERT' or 'INSERT OR IGNORE'.
+   */
+  insertMany(verb: 'INSERT' | 'INSERT OR IGNORE', table: string, columns: readonly string[], rows: readonly SqlValue[][]): void {
+    const ROWS_PER_STATEMENT = 200;
+    const tuple = `(${columns.map(() => '?').join(',')})`;
+    const sql = (n: number): string => `${verb} INTO ${table} (${columns.join(',')}) VALUES ${Array(n).fill(tuple).join(',')}`;
+    const full = rows.length - (rows.length % ROWS_PER_STATEMENT);
+    if (full > 0) {
+      this.withStatement(sql(ROWS_PER_STATEMENT), (run) => {
+        for (let i = 0; i < full; i += ROWS_PER_STATEMENT) run(rows.slice(i, i + ROWS_PER_STATEMENT).flat());
+      });
+    }
+    if (rows.length > full) this.run(sql(rows.length - full), rows.slice(full).flat());
+  }
+
   transaction<T>(fn: () => T): T {
     this.db.run('BEGIN');
     try {
