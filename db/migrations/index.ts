@@ -1,5 +1,6 @@
 // The numbered migrations, in order. Schema version N means migrations 1..N have run.
 import initial from './0001-initial.js';
+import media from './0002-media.js';
 
-export const migrations: readonly string[] = [initial];
+export const migrations: readonly string[] = [initial, media];
 export const SCHEMA_VERSION = migrations.length;
