@@ -5,6 +5,7 @@
 //
 // media_content has no foreign key to content: a medium stays on record (and in the field) after
 // its content is removed from the catalog, so the name and type are kept here too.
+// media_certificate_keys: see below.
 export default `
 CREATE TABLE media (
   seq              INTEGER PRIMARY KEY,
@@ -34,4 +35,11 @@ CREATE TABLE media_content (
   PRIMARY KEY (seq, content_id)
 ) WITHOUT ROWID;
 CREATE INDEX media_content_by_content ON media_content (content_id);
+
+-- Self-signed media certificates: an RSA key is random, so it is made once per site and
+-- validity window and kept here; later builds sign the same certificate again (reproducible media).
+CREATE TABLE media_certificate_keys (
+  cache_key       TEXT PRIMARY KEY,
+  private_key_pem TEXT NOT NULL
+) WITHOUT ROWID;
 `;

@@ -64,7 +64,7 @@ export const DEFAULT_MEDIA_LABEL = 'Configuration Manager';
 type Defined<T> = { [K in keyof T]?: Exclude<T[K], undefined> };
 
 /** Drops the keys whose value is undefined (optional properties are absent, never undefined). */
-function definedOnly<T extends Record<string, unknown>>(o: T): Defined<T> {
+export function definedOnly<T extends Record<string, unknown>>(o: T): Defined<T> {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Defined<T>;
 }
 

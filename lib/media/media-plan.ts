@@ -65,7 +65,11 @@ export interface MediaPlanInput {
   content: readonly PlanItem[];
   encryptContent?: boolean;
   noAutoRun?: boolean;
-  mediaSize?: MediaSize;
+  /**
+   * ISO: the size of each disc of a set (a file must fit one disc); USB: the drive's size (all
+   * content must fit). A ConfigMgr size name or bytes.
+   */
+  mediaSize?: MediaSize | number;
   /** Reserved for boot files and generated files, on top of content (default 64 MiB). */
   overheadBytes?: number;
 }
@@ -91,6 +95,8 @@ export const BOOT_FILES: ReadonlyArray<readonly [string, string]> = [
 ];
 
 export const DEFAULT_OVERHEAD = 64 * 1024 * 1024;
+/** What a disc of a set needs beside its largest file: file system structures (ISO, Joliet, UDF). */
+const DISC_RESERVE = 1024 * 1024;
 
 /** Which content kinds of media carry under SMS\PKG. */
 export function carriesContent(kind: MediaKind): 'All' | 'PrestartOnly' | 'None' {
@@ -145,7 +151,14 @@ export function planMedia(input: MediaPlanInput): MediaPlan {
   let estimated = input.overheadBytes ?? DEFAULT_OVERHEAD;
   for (const f of files) estimated += f.Size ?? 0;
   if (output === 'Usb') checkFat32FileSizes(files.filter((f): f is PlannedFile & { Size: number } => f.Size !== null));
-  checkMediaSize(estimated, input.mediaSize ?? 'None');
+  const size = input.mediaSize ?? 'None';
+  if (output === 'Iso') {
+    // a CD/DVD set spreads files over discs, but never splits one
+    const largest = files.reduce((m, f) => Math.max(m, f.Size ?? 0), 0);
+    checkMediaSize(largest + DISC_RESERVE, size, 'one disc');
+  } else {
+    checkMediaSize(estimated, size);
+  }
   return { Kind: kind, Output: output, Files: files, EstimatedBytes: estimated };
 }
 

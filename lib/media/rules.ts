@@ -103,11 +103,33 @@ export const MEDIA_SIZE_BYTES: Record<MediaSize, number> = {
 };
 
 /** Content chosen for the media must fit the chosen media size (tsmedia does not span discs). */
-export function checkMediaSize(totalBytes: number, size: MediaSize): void {
-  const limit = MEDIA_SIZE_BYTES[size];
+export function checkMediaSize(totalBytes: number, size: MediaSize | number, what = 'the media'): void {
+  const limit = typeof size === 'number' ? size : MEDIA_SIZE_BYTES[size];
   if (totalBytes > limit) {
-    throw new RuleError('EMEDIA_TOO_SMALL', `The media need ${totalBytes} bytes but -MediaSize ${size} holds ${limit}. Choose a larger -MediaSize (or SizeUnlimited), or take content off the media.`, { totalBytes, limit });
+    throw new RuleError('EMEDIA_TOO_SMALL', `${what[0]!.toUpperCase()}${what.slice(1)} must hold ${totalBytes} bytes but -MediaSize ${size} holds ${limit}. Choose a larger -MediaSize (or SizeUnlimited), or take content off the media.`, { totalBytes, limit });
   }
+}
+
+/**
+ * -MediaSize: ConfigMgr's names (Size650MB, Size4GB, Size8GB, SizeUnlimited) or a size such as
+ * 700MB or 2GB (binary units) or bytes, for discs of other capacities.
+ */
+export function parseMediaSize(text: string): MediaSize | number {
+  const named = MEDIA_SIZES.find((s) => s.toLowerCase() === text.trim().toLowerCase());
+  if (named) return named;
+  const m = /^\s*(\d+(?:\.\d+)?)\s*(B|KB|MB|GB|TB)?\s*$/i.exec(text);
+  if (!m) throw new RuleError('EBAD_MEDIA_SIZE', `-MediaSize '${text}' is not a size: use Size650MB, Size4GB, Size8GB, SizeUnlimited, or a size such as 700MB.`);
+  const mult = { B: 1, KB: 2 ** 10, MB: 2 ** 20, GB: 2 ** 30, TB: 2 ** 40 }[(m[2] ?? 'B').toUpperCase() as 'B'];
+  const bytes = Math.floor(Number(m[1]) * mult);
+  if (bytes < 1024 * 1024) throw new RuleError('EBAD_MEDIA_SIZE', `-MediaSize ${text} is smaller than 1 MB; no medium is that small.`);
+  return bytes;
+}
+
+/** Bytes of one medium of the size, or undefined for no limit. */
+export function mediaSizeBytes(size: MediaSize | number | undefined): number | undefined {
+  if (size === undefined) return undefined;
+  const b = typeof size === 'number' ? size : MEDIA_SIZE_BYTES[size];
+  return Number.isFinite(b) ? b : undefined;
 }
 
 /** FAT32 holds no file of 4 GiB or more. */

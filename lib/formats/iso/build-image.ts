@@ -33,6 +33,8 @@ export interface BuildIsoOptions {
   deduplicate?: boolean | undefined;
   /** Largest image in bytes; undefined: one image whatever its size. */
   maxVolumeBytes?: number | undefined;
+  /** In a set, files that belong on volume 1 beside the boot files (what must be read first). */
+  firstVolume?: ((path: string) => boolean) | undefined;
   signal?: AbortSignal | undefined;
   onProgress?: ((done: number, total: number) => void) | undefined;
 }
@@ -101,7 +103,7 @@ export async function buildIsoImages(o: BuildIsoOptions): Promise<BuiltIsoVolume
   if (o.maxVolumeBytes === undefined) {
     groups = [{ files: tree.files, directories: tree.directories }];
   } else {
-    const vols = planVolumes(tree.files.map((f) => ({ path: f.path, size: f.size, firstVolume: boot.includes(f.path) })), o.maxVolumeBytes);
+    const vols = planVolumes(tree.files.map((f) => ({ path: f.path, size: f.size, firstVolume: boot.includes(f.path) || (o.firstVolume?.(f.path) ?? false) })), o.maxVolumeBytes);
     const byPath = new Map(tree.files.map((f) => [f.path, f]));
     groups = vols.map((v, i) => ({ files: v.paths.map((p) => byPath.get(p)!), directories: i === 0 ? tree.directories : [] }));
   }

@@ -1,0 +1,255 @@
+// Edge: builds one medium end to end. Resolve the request against the catalog (every rule
+// checked before any byte is written), plan the layout, make the generated files, stage the
+// medium's tree in a temporary folder (content as hard links to verified library blobs, or
+// encrypted copies; boot files out of the boot image), write it as an ISO set, a USB image or a
+// prestaged WIM (each writer writes under a temporary name and renames when whole), then record
+// the finished medium in the catalog. The staging folder is removed whatever happens.
+import { randomUUID } from 'node:crypto';
+import { closeSync, existsSync, mkdirSync, openSync, readSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { writeCatalog } from '../catalog/catalog.js';
+import { recordMedia } from '../catalog/media.js';
+import type { MediaContentRecord, MediaType } from '../catalog/media.js';
+import type { BlobLocation } from '../content/library.js';
+import { TsmediaError, UsageError } from '../errors.js';
+import { writeUsbImage } from '../formats/disk/usb-writer.js';
+import { buildIsoImages } from '../formats/iso/build-image.js';
+import { captureWim } from '../formats/wim/capture.js';
+import { openWim, readFileFromWim } from '../formats/wim/reader.js';
+import { wimSplitterInto } from '../formats/wim/split-for-fat32.js';
+import { BlobStager } from './blob-stager.js';
+import { ContentEncryptor } from './content-encryption.js';
+import type { MediaKey } from './media-key.js';
+import { buildMediaData, DEFAULT_MEDIA_LABEL, definedOnly } from './media-data.js';
+import type { BootEntry } from './media-manifest.js';
+import { planMedia, volumeLabel } from './media-plan.js';
+import type { MediaPlan, OutputKind } from './media-plan.js';
+import { resolveMediaRequest } from './media-request.js';
+import type { MediaRequest, ResolvedItem, ResolvedMedia } from './media-request.js';
+import type { LaunchMode } from './media-variables.js';
+import { checkImageIndex, mediaSizeBytes } from './rules.js';
+
+export type { MediaRequest } from './media-request.js';
+
+/** Where the firmware finds its boot files on each kind of output. */
+const BOOT_ENTRIES: Record<OutputKind, BootEntry[]> = {
+  Iso: [{ Platform: 'BIOS', Path: 'boot\\etfsboot.com' }, { Platform: 'UEFI', Path: 'efi\\microsoft\\boot\\efisys.bin' }],
+  Usb: [{ Platform: 'BIOS', Path: 'bootmgr' }, { Platform: 'UEFI', Path: 'efi\\boot\\bootx64.efi' }],
+  Wim: [],
+};
+const OUTPUT: Record<MediaType, OutputKind> = { CdDvd: 'Iso', Usb: 'Usb', Wim: 'Wim' };
+const CD_BYTES = 700 * 1024 * 1024;
+const COPY_BUFFER = 1 << 20;
+
+export interface BuiltMedia {
+  MediaId: string;
+  Kind: string;
+  MediaType: MediaType;
+  Path: string;
+  /** Every file written: the volumes of a CD/DVD set, else the one path. */
+  Volumes: string[];
+  VolumeCount: number;
+  SizeBytes: number;
+  SiteCode: string;
+  TaskSequenceId: string | null;
+  BootImageId: string;
+  ContentItems: number;
+  Content: MediaContentRecord[];
+  PasswordProtected: boolean;
+  ContentEncrypted: boolean;
+  Created: string;
+}
+
+/**
+ * Work shared by the media of one run: each library blob is read and checked once, however many
+ * media hold it. A single build makes its own.
+ */
+export class MediaBuildSession {
+  readonly stager: BlobStager;
+  constructor(home: string, readonly tempRoot: string = tmpdir()) {
+    this.stager = new BlobStager(home, join(tempRoot, `tsmedia-blobs-${randomUUID()}`));
+  }
+  dispose(): void { this.stager.dispose(); }
+}
+
+export interface BuildMediaOptions {
+  /** The build's clock (SOURCE_DATE_EPOCH when set): every timestamp on the medium. */
+  now: Date;
+  signal?: AbortSignal | undefined;
+  onProgress?: ((phase: 'Staging' | 'Writing', done: number, total: number) => void) | undefined;
+  session?: MediaBuildSession | undefined;
+}
+
+function launchMode(req: MediaRequest): LaunchMode {
+  if (req.mediaType === 'Wim') return 'HD';
+  if (req.mediaType === 'Usb') return req.formatMedia ? 'UFD+FORMAT' : 'UFD';
+  const size = mediaSizeBytes(req.mediaSize);
+  return size !== undefined && size <= CD_BYTES ? 'CD' : 'DVD';
+}
+
+function aborted(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw new TsmediaError('EABORTED', 'The media build was interrupted; nothing was written under the media path.');
+}
+
+/** Writes an encrypted copy of a staged blob (ContentEncryptor checks size and SHA-256 again). */
+function encryptInto(source: string, target: string, key: MediaKey, loc: BlobLocation, signal: AbortSignal | undefined): void {
+  const enc = new ContentEncryptor(key, { size: loc.size, sha256: loc.sha256 });
+  const src = openSync(source, 'r');
+  const dst = openSync(target, 'w');
+  try {
+    const buf = Buffer.allocUnsafe(COPY_BUFFER);
+    for (let n = readSync(src, buf); n > 0; n = readSync(src, buf)) {
+      aborted(signal);
+      for (const b of enc.push(buf.subarray(0, n))) writeSync(dst, b);
+    }
+    for (const b of enc.finish()) writeSync(dst, b);
+  } finally {
+    closeSync(src);
+    closeSync(dst);
+  }
+}
+
+function itemsById(r: ResolvedMedia): Map<string, ResolvedItem> {
+  return new Map([r.bootImage, ...r.content].map((i) => [i.item.Id, i]));
+}
+
+/** Lays the planned medium out under `tree`, a folder named as the medium's root. */
+function stageTree(tree: string, plan: MediaPlan, r: ResolvedMedia, files: Map<string, Buffer>, key: MediaKey, session: MediaBuildSession, opts: BuildMediaOptions): void {
+  const items = itemsById(r);
+  const blobOf = (id: string, sha256: string): BlobLocation => items.get(id)!.blobs.get(sha256)!;
+  const bootWimFile = r.bootImage.item.Files[0]!;
+  let bootWim: ReturnType<typeof openWim> | undefined;
+  const total = plan.Files.reduce((s, f) => s + (f.Source.Kind === 'Content' ? f.Source.Size : 0), 0);
+  let done = 0;
+  try {
+    for (const f of plan.Files) {
+      aborted(opts.signal);
+      const target = join(tree, ...f.MediaPath.split('\\'));
+      mkdirSync(dirname(target), { recursive: true });
+      const src = f.Source;
+      if (src.Kind === 'Generated') {
+        writeFileSync(target, files.get(src.Name)!);
+      } else if (src.Kind === 'BootImageFile') {
+        bootWim ??= openWim(session.stager.path(blobOf(r.bootImage.item.Id, bootWimFile.Sha256), opts.signal));
+        let bytes: Uint8Array;
+        try {
+          bytes = readFileFromWim(bootWim, r.bootImageIndex, src.ImagePath);
+        } catch (e) {
+          throw new TsmediaError('EBOOT_FILE_MISSING', `Boot image ${r.bootImage.item.Id} lacks ${src.ImagePath} in image ${r.bootImageIndex} (${(e as Error).message}); media boot files are taken from the boot image. Use a complete WinPE boot.wim.`, { path: src.ImagePath });
+        }
+        writeFileSync(target, bytes);
+      } else {
+        const loc = blobOf(src.ContentId, src.Sha256);
+        if (src.Encrypted) encryptInto(session.stager.path(loc, opts.signal), target, key, loc, opts.signal);
+        else session.stager.linkInto(loc, target, opts.signal);
+        done += src.Size;
+        opts.onProgress?.('Staging', done, total);
+      }
+    }
+  } finally {
+    bootWim?.close();
+  }
+}
+
+/** Builds one medium and records it in the catalog. */
+export async function buildMedia(home: string, req: MediaRequest, opts: BuildMediaOptions): Promise<BuiltMedia> {
+  const path = resolve(req.path);
+  if (!req.force && existsSync(path)) throw new UsageError('EMEDIA_EXISTS', `${path} exists; give -Force to replace it, or another -Path.`, { path });
+  const output = OUTPUT[req.mediaType];
+  if ((req.kind === 'Prestaged') !== (output === 'Wim')) {
+    throw new UsageError('EBAD_MEDIA_TYPE', req.kind === 'Prestaged' ? 'Prestaged media are one .wim file.' : `${req.kind} media are written with -MediaType CdDvd or Usb.`);
+  }
+  const resolved = await resolveMediaRequest(home, req, opts.now);
+  const plan = planMedia({
+    kind: req.kind, output, bootImage: resolved.bootImage.item, content: resolved.content.map((c) => c.item),
+    encryptContent: req.encryptContent === true, noAutoRun: req.noAutoRun === true,
+    ...(req.mediaSize !== undefined ? { mediaSize: req.mediaSize } : {}),
+  });
+  const label = req.label ?? DEFAULT_MEDIA_LABEL;
+  const data = buildMediaData({
+    kind: req.kind, launchMode: launchMode(req), password: req.password, created: opts.now, siteCode: resolved.siteCode,
+    bootImage: resolved.bootImage.item, content: resolved.content.map((c) => c.item), label, bootEntries: BOOT_ENTRIES[output],
+    encryptContent: req.encryptContent === true, noAutoRun: req.noAutoRun === true, rootCaCertificates: resolved.rootCaCertificates,
+    ...(resolved.taskSequence ? { taskSequence: resolved.taskSequence } : {}),
+    ...(resolved.managementPoints.length ? { managementPoints: resolved.managementPoints, mediaMode: req.mediaMode ?? 'Dynamic' } : {}),
+    ...(resolved.certificate ? { mediaPfx: resolved.certificate.pfx, certificateThumbprint: resolved.certificate.thumbprint } : {}),
+    ...(req.variables || req.operatingSystemImageIndex !== undefined ? { variables: withImageIndex(req) } : {}),
+    ...definedOnly({
+      prestartCommand: req.prestartCommand, prestartPackageId: resolved.content.find((c) => c.role === 'PrestartPackage')?.item.Id,
+      allowUnattended: req.allowUnattended, allowUnknownMachine: req.allowUnknownMachine, userDeviceAffinity: req.userDeviceAffinity,
+      mediaStartDate: req.mediaStartDate, mediaExpirationDate: req.mediaExpirationDate, createdBy: req.createdBy, version: req.version,
+      comment: req.comment, kdf: req.kdf,
+    }),
+  });
+  const session = opts.session ?? new MediaBuildSession(home, req.temporaryFolder);
+  const work = join(req.temporaryFolder ?? tmpdir(), `tsmedia-build-${randomUUID()}`);
+  try {
+    if (resolved.operatingSystemImage && req.operatingSystemImageIndex !== undefined) {
+      const os = resolved.operatingSystemImage;
+      const wimFile = os.item.Files.find((f) => /\.wim$/i.test(f.Path));
+      if (!wimFile) throw new UsageError('EBAD_OS_IMAGE', `${os.item.Id} holds no .wim file.`);
+      const wim = openWim(session.stager.path(os.blobs.get(wimFile.Sha256)!, opts.signal));
+      try { checkImageIndex(req.operatingSystemImageIndex, wim.images.length, os.item.Id); } finally { wim.close(); }
+    }
+    const tree = join(work, 'tree');
+    mkdirSync(tree, { recursive: true });
+    stageTree(tree, plan, resolved, data.Files, data.Key, session, opts);
+    aborted(opts.signal);
+    const volumes = await writeOutput(req, output, path, tree, work, label, opts);
+    aborted(opts.signal);
+    const content: MediaContentRecord[] = [resolved.bootImage, ...resolved.content].map(({ item }) => ({
+      Id: item.Id, Name: item.Name, Type: item.Type, SourceVersion: item.SourceVersion, FileCount: item.Files.length,
+      SizeBytes: item.Files.reduce((s, f) => s + f.Size, 0),
+    }));
+    const built: BuiltMedia = {
+      MediaId: data.MediaId, Kind: req.kind, MediaType: req.mediaType, Path: path, Volumes: volumes.map((v) => v.path),
+      VolumeCount: volumes.length, SizeBytes: volumes.reduce((s, v) => s + v.bytes, 0), SiteCode: resolved.siteCode,
+      TaskSequenceId: resolved.taskSequence?.Id ?? null, BootImageId: resolved.bootImage.item.Id, ContentItems: content.length,
+      Content: content, PasswordProtected: req.password !== null, ContentEncrypted: req.encryptContent === true, Created: opts.now.toISOString(),
+    };
+    try {
+      await writeCatalog(home, opts.now, (db) => recordMedia(db, { ...built, TaskSequenceId: built.TaskSequenceId, Kind: req.kind }));
+    } catch (e) {
+      // a medium the catalog does not know is not kept: cache queries would never see it
+      for (const v of volumes) rmSync(v.path, { force: true });
+      throw e;
+    }
+    return built;
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+    if (!opts.session) session.dispose();
+  }
+}
+
+function withImageIndex(req: MediaRequest): Record<string, string> {
+  const vars: Record<string, string> = { ...(req.variables ?? {}) };
+  if (req.operatingSystemImageIndex !== undefined) vars['OSDImageIndex'] = String(req.operatingSystemImageIndex);
+  return vars;
+}
+
+async function writeOutput(req: MediaRequest, output: OutputKind, path: string, tree: string, work: string, label: string, opts: BuildMediaOptions): Promise<{ path: string; bytes: number }[]> {
+  const onProgress = (done: number, total: number): void => opts.onProgress?.('Writing', done, total);
+  if (output === 'Iso') {
+    const vols = await buildIsoImages({
+      sourcePath: tree, path, label, date: opts.now, biosBootFile: 'boot/etfsboot.com', uefiBootFile: 'efi/microsoft/boot/efisys.bin',
+      udf: true, maxVolumeBytes: mediaSizeBytes(req.mediaSize), signal: opts.signal, onProgress,
+      // everything but package content is read before the first disc change
+      firstVolume: (p) => !p.startsWith('SMS/PKG/'),
+    });
+    return vols.map((v) => ({ path: v.path, bytes: v.imageBytes }));
+  }
+  if (output === 'Usb') {
+    const size = mediaSizeBytes(req.mediaSize);
+    const r = await writeUsbImage({
+      sourcePath: tree, outPath: path, date: opts.now, label: volumeLabel(label), force: req.force === true,
+      splitWim: wimSplitterInto(join(work, 'swm')), onProgress, ...(opts.signal ? { signal: opts.signal } : {}),
+      ...(size !== undefined ? { sizeBytes: size } : {}),
+    });
+    return [{ path: r.path, bytes: r.imageBytes }];
+  }
+  const r = await captureWim(path, [{ source: tree, name: 'Prestaged media', description: `tsmedia prestaged media${req.taskSequence ? ` for ${req.taskSequence}` : ''}` }], {
+    compression: 'xpress', now: opts.now, ...(opts.signal ? { signal: opts.signal } : {}),
+  });
+  return [{ path: r.path, bytes: r.size }];
+}
