@@ -4,28 +4,13 @@
 import test from 'ava';
 import { join } from 'node:path';
 import { writeFile, mkdir, readFile } from 'node:fs/promises';
-import { run } from '../../helpers/run.js';
 import { tempDir } from '../../helpers/tmp.js';
 import { bootPrograms, BIOS_MARKER, BIOS_EXIT, UEFI_MARKER } from '../../helpers/boot-programs.js';
 import { bootAndWatch } from '../../helpers/qemu.js';
+import { efiFatImage } from '../../helpers/efi-fat-image.js';
 import { buildIsoImages } from '../../../lib/formats/iso/build-image.js';
 import { readIsoImage } from '../../../lib/formats/iso/iso-reader.js';
 import { makeTree, FIXED_DATE, pattern } from './fixtures.js';
-
-async function efiFatImage(dir: string, app: Buffer): Promise<string> {
-  const img = join(dir, 'efisys.bin');
-  const appFile = join(dir, 'BOOTX64.EFI');
-  await writeFile(appFile, app);
-  for (const [cmd, args] of [
-    ['mkfs.fat', ['-C', '-n', 'EFISYS', img, '1440']],
-    ['mmd', ['-i', img, '::/EFI', '::/EFI/BOOT']],
-    ['mcopy', ['-i', img, appFile, '::/EFI/BOOT/BOOTX64.EFI']],
-  ] as const) {
-    const r = await run(cmd, args);
-    if (r.code !== 0) throw new Error(`${cmd} failed: ${r.stderr}`);
-  }
-  return img;
-}
 
 async function bootableIso(t: Parameters<typeof tempDir>[0], bootInfoTable: boolean): Promise<string> {
   const dir = await tempDir(t, 'tsm-isoboot-');
