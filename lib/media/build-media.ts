@@ -5,7 +5,7 @@
 // prestaged WIM (each writer writes under a temporary name and renames when whole), then record
 // the finished medium in the catalog. The staging folder is removed whatever happens.
 import { randomUUID } from 'node:crypto';
-import { closeSync, existsSync, mkdirSync, openSync, readSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readSync, rmSync, utimesSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { writeCatalog } from '../catalog/catalog.js';
@@ -195,6 +195,8 @@ export async function buildMedia(home: string, req: MediaRequest, opts: BuildMed
     const tree = join(work, 'tree');
     mkdirSync(tree, { recursive: true });
     stageTree(tree, plan, resolved, data.Files, data.Key, session, opts);
+    // a WIM keeps file times: the staged tree takes the build's clock, as ISO and USB images do
+    if (output === 'Wim') setTreeTimes(tree, opts.now);
     aborted(opts.signal);
     const volumes = await writeOutput(req, output, path, tree, work, label, opts);
     aborted(opts.signal);
@@ -220,6 +222,15 @@ export async function buildMedia(home: string, req: MediaRequest, opts: BuildMed
     rmSync(work, { recursive: true, force: true });
     if (!opts.session) session.dispose();
   }
+}
+
+/** Every file and folder under root gets the time `at` (folders after their content). */
+function setTreeTimes(root: string, at: Date): void {
+  for (const e of readdirSync(root, { withFileTypes: true })) {
+    const p = join(root, e.name);
+    if (e.isDirectory()) setTreeTimes(p, at); else utimesSync(p, at, at);
+  }
+  utimesSync(root, at, at);
 }
 
 function withImageIndex(req: MediaRequest): Record<string, string> {

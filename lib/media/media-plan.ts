@@ -95,8 +95,8 @@ export const BOOT_FILES: ReadonlyArray<readonly [string, string]> = [
 ];
 
 export const DEFAULT_OVERHEAD = 64 * 1024 * 1024;
-/** What a disc of a set needs beside its largest file: file system structures (ISO, Joliet, UDF). */
-const DISC_RESERVE = 1024 * 1024;
+/** What a disc of a set needs beside its largest file: the ISO volume planner's fixed overhead (300 sectors). */
+const DISC_RESERVE = 300 * 2048;
 
 /** Which content kinds of media carry under SMS\PKG. */
 export function carriesContent(kind: MediaKind): 'All' | 'PrestartOnly' | 'None' {
