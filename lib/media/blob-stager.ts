@@ -22,16 +22,22 @@ export class BlobStager {
     mkdirSync(dir, { recursive: true });
   }
 
+  /** Where the blob's bytes are in the library: a pack file and the offset of the first byte. */
+  packRange(loc: BlobLocation): { source: string; offset: number } {
+    if (!/^pack-[0-9a-f-]+\.pack$/.test(loc.pack)) throw new TsmediaError('ELIBRARY_CORRUPT', `The catalog names a pack '${loc.pack}' that is not a library pack name.`);
+    return { source: join(packsDir(this.home), loc.pack), offset: loc.offset };
+  }
+
   /** The path of a verified copy of the blob (made on first use). */
   path(loc: BlobLocation, signal?: AbortSignal): string {
     const known = this.done.get(loc.sha256);
     if (known) return known;
-    if (!/^pack-[0-9a-f-]+\.pack$/.test(loc.pack)) throw new TsmediaError('ELIBRARY_CORRUPT', `The catalog names a pack '${loc.pack}' that is not a library pack name.`);
+    const pack = this.packRange(loc);
     const out = join(this.dir, loc.sha256);
     const tmp = `${out}.part`;
     let src: number;
     try {
-      src = openSync(join(packsDir(this.home), loc.pack), 'r');
+      src = openSync(pack.source, 'r');
     } catch {
       throw new TsmediaError('ELIBRARY_MISSING', `The content library lacks pack ${loc.pack}; the library under ${this.home} was changed outside tsmedia.`, { pack: loc.pack });
     }

@@ -5,7 +5,7 @@
 // prestaged WIM (each writer writes under a temporary name and renames when whole), then record
 // the finished medium in the catalog. The staging folder is removed whatever happens.
 import { randomUUID } from 'node:crypto';
-import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readSync, rmSync, utimesSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readSync, rmSync, statSync, utimesSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { writeCatalog } from '../catalog/catalog.js';
@@ -15,6 +15,7 @@ import type { BlobLocation } from '../content/library.js';
 import { TsmediaError, UsageError } from '../errors.js';
 import { writeUsbImage } from '../formats/disk/usb-writer.js';
 import { buildIsoImages } from '../formats/iso/build-image.js';
+import type { PlanFile } from '../formats/iso/layout.js';
 import { captureWim } from '../formats/wim/capture.js';
 import { openWim, readFileFromWim } from '../formats/wim/reader.js';
 import { wimSplitterInto } from '../formats/wim/split-for-fat32.js';
@@ -114,20 +115,33 @@ function itemsById(r: ResolvedMedia): Map<string, ResolvedItem> {
   return new Map([r.bootImage, ...r.content].map((i) => [i.item.Id, i]));
 }
 
-/** Lays the planned medium out under `tree`, a folder named as the medium's root. */
-function stageTree(tree: string, plan: MediaPlan, r: ResolvedMedia, files: Map<string, Buffer>, key: MediaKey, session: MediaBuildSession, opts: BuildMediaOptions): void {
+/**
+ * Lays the planned medium out under `tree`, a folder named as the medium's root, and lists every
+ * file with where its bytes are. Library content goes in as hard links to verified blob copies,
+ * or (fromPacks, for the ISO writer that reads ranges and checks hashes itself) stays in its pack
+ * and is only listed. Generated files, boot files and encrypted content are always written.
+ */
+function stageTree(tree: string, plan: MediaPlan, r: ResolvedMedia, files: Map<string, Buffer>, key: MediaKey, session: MediaBuildSession, fromPacks: boolean, opts: BuildMediaOptions): PlanFile[] {
   const items = itemsById(r);
   const blobOf = (id: string, sha256: string): BlobLocation => items.get(id)!.blobs.get(sha256)!;
   const bootWimFile = r.bootImage.item.Files[0]!;
   let bootWim: ReturnType<typeof openWim> | undefined;
   const total = plan.Files.reduce((s, f) => s + (f.Source.Kind === 'Content' ? f.Source.Size : 0), 0);
+  const listed: PlanFile[] = [];
   let done = 0;
   try {
     for (const f of plan.Files) {
       aborted(opts.signal);
-      const target = join(tree, ...f.MediaPath.split('\\'));
-      mkdirSync(dirname(target), { recursive: true });
+      const path = f.MediaPath.split('\\').join('/');
+      const target = join(tree, ...path.split('/'));
       const src = f.Source;
+      if (src.Kind === 'Content' && !src.Encrypted && fromPacks) {
+        const loc = blobOf(src.ContentId, src.Sha256);
+        const range = session.stager.packRange(loc);
+        listed.push({ path, size: loc.size, source: range.source, sourceOffset: range.offset, sha256: loc.sha256, contentKey: `sha256:${loc.sha256}` });
+        continue;
+      }
+      mkdirSync(dirname(target), { recursive: true });
       if (src.Kind === 'Generated') {
         writeFileSync(target, files.get(src.Name)!);
       } else if (src.Kind === 'BootImageFile') {
@@ -146,10 +160,12 @@ function stageTree(tree: string, plan: MediaPlan, r: ResolvedMedia, files: Map<s
         done += src.Size;
         opts.onProgress?.('Staging', done, total);
       }
+      listed.push({ path, size: statSync(target).size, source: target });
     }
   } finally {
     bootWim?.close();
   }
+  return listed.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }
 
 /** Builds one medium and records it in the catalog. */
@@ -194,11 +210,11 @@ export async function buildMedia(home: string, req: MediaRequest, opts: BuildMed
     }
     const tree = join(work, 'tree');
     mkdirSync(tree, { recursive: true });
-    stageTree(tree, plan, resolved, data.Files, data.Key, session, opts);
+    const listed = stageTree(tree, plan, resolved, data.Files, data.Key, session, output === 'Iso', opts);
     // a WIM keeps file times: the staged tree takes the build's clock, as ISO and USB images do
     if (output === 'Wim') setTreeTimes(tree, opts.now);
     aborted(opts.signal);
-    const volumes = await writeOutput(req, output, path, tree, work, label, opts);
+    const volumes = await writeOutput(req, output, path, output === 'Iso' ? listed : tree, work, label, opts);
     aborted(opts.signal);
     const content: MediaContentRecord[] = [resolved.bootImage, ...resolved.content].map(({ item }) => ({
       Id: item.Id, Name: item.Name, Type: item.Type, SourceVersion: item.SourceVersion, FileCount: item.Files.length,
@@ -239,15 +255,28 @@ function withImageIndex(req: MediaRequest): Record<string, string> {
   return vars;
 }
 
-async function writeOutput(req: MediaRequest, output: OutputKind, path: string, tree: string, work: string, label: string, opts: BuildMediaOptions): Promise<{ path: string; bytes: number }[]> {
+/** The ISO writer checks library blobs as it copies them: a mismatch is a damaged library. */
+async function libraryChecked<T>(work: Promise<T>): Promise<T> {
+  try {
+    return await work;
+  } catch (e) {
+    if (e instanceof TsmediaError && e.code === 'EISO_SOURCE_HASH') {
+      throw new TsmediaError('ELIBRARY_CORRUPT', `${String(e.data['path'])} does not match its SHA-256 in the content library; the content library is damaged. Re-import the content (Update-CMContent) from its source.`, e.data);
+    }
+    throw e;
+  }
+}
+
+/** Writes the staged medium: an ISO set from the file list, a USB image or a WIM from the folder. */
+async function writeOutput(req: MediaRequest, output: OutputKind, path: string, tree: string | PlanFile[], work: string, label: string, opts: BuildMediaOptions): Promise<{ path: string; bytes: number }[]> {
   const onProgress = (done: number, total: number): void => opts.onProgress?.('Writing', done, total);
-  if (output === 'Iso') {
-    const vols = await buildIsoImages({
-      sourcePath: tree, path, label, date: opts.now, biosBootFile: 'boot/etfsboot.com', uefiBootFile: 'efi/microsoft/boot/efisys.bin',
+  if (typeof tree !== 'string') {
+    const vols = await libraryChecked(buildIsoImages({
+      files: tree, path, label, date: opts.now, biosBootFile: 'boot/etfsboot.com', uefiBootFile: 'efi/microsoft/boot/efisys.bin',
       udf: true, maxVolumeBytes: mediaSizeBytes(req.mediaSize), signal: opts.signal, onProgress,
       // everything but package content is read before the first disc change
       firstVolume: (p) => !p.startsWith('SMS/PKG/'),
-    });
+    }));
     return vols.map((v) => ({ path: v.path, bytes: v.imageBytes }));
   }
   if (output === 'Usb') {

@@ -5,6 +5,8 @@
 // (SIGINT) is seen. Memory: bufferSize. All-zero chunks are skipped (the file is extended at the
 // end), so sparse inputs give sparse images. The image is written as `<out>.partial-<pid>` and
 // renamed when whole; on any failure the partial file is removed.
+import { createHash } from 'node:crypto';
+import type { Hash } from 'node:crypto';
 import { closeSync, openSync, readSync, writeSync } from 'node:fs';
 import { open, rename, unlink } from 'node:fs/promises';
 import { TsmediaError } from '../../errors.js';
@@ -40,6 +42,12 @@ function isZero(b: Buffer, end: number): boolean {
 
 function changed(f: FileNode, why: string): TsmediaError {
   return new TsmediaError('EISO_SOURCE_CHANGED', `"${f.source}" ${why} since the layout was planned (expected ${f.size} bytes); build the image again`, { path: f.path });
+}
+
+function checkHash(f: FileNode, hash: Hash | undefined): void {
+  if (hash && hash.digest('hex') !== f.sha256) {
+    throw new TsmediaError('EISO_SOURCE_HASH', `the bytes of "${f.path}" read from "${f.source}"${f.sourceOffset !== undefined ? ` at ${f.sourceOffset}` : ''} do not match their SHA-256 ${f.sha256}: the source is damaged or was changed`, { path: f.path });
+  }
 }
 
 function openSource(f: FileNode): number {
@@ -116,17 +124,26 @@ class Sink {
     }
   }
 
-  /** Copies a file, checks it still has its planned size, and pads it to whole sectors. */
+  /**
+   * Copies a file, checks it still has its planned size (and SHA-256 when the plan gives one),
+   * and pads it to whole sectors. A source range (sourceOffset) is a blob inside a larger file:
+   * what follows it is not growth.
+   */
   async file(f: FileNode): Promise<void> {
     const padded = Math.ceil(f.size / SECTOR) * SECTOR;
+    const base = f.sourceOffset ?? 0;
+    const ranged = f.sourceOffset !== undefined;
+    const hash = f.sha256 !== undefined ? createHash('sha256') : undefined;
     const fd = openSource(f);
     try {
       if (padded <= this.space) {
         // one read; asking for a byte more (into the padding) also tells whether the file grew
-        const want = padded > f.size ? f.size + 1 : f.size;
-        const got = readFully(fd, this.buf, this.fill, want, 0);
+        const want = padded > f.size && !ranged ? f.size + 1 : f.size;
+        const got = readFully(fd, this.buf, this.fill, want, base);
         if (got < f.size) throw changed(f, 'shrank');
-        if (got > f.size || (want === f.size && readSync(fd, ONE, 0, 1, f.size) !== 0)) throw changed(f, 'grew');
+        if (!ranged && (got > f.size || (want === f.size && readSync(fd, ONE, 0, 1, f.size) !== 0))) throw changed(f, 'grew');
+        hash?.update(this.buf.subarray(this.fill, this.fill + f.size));
+        checkHash(f, hash);
         this.buf.fill(0, this.fill + f.size, this.fill + padded);
         this.fill += padded;
         return;
@@ -135,12 +152,14 @@ class Sink {
       while (done < f.size) {
         if (this.space === 0) await this.flush();
         const want = Math.min(f.size - done, this.space);
-        const got = readFully(fd, this.buf, this.fill, want, done);
+        const got = readFully(fd, this.buf, this.fill, want, base + done);
         if (got < want) throw changed(f, 'shrank');
+        hash?.update(this.buf.subarray(this.fill, this.fill + got));
         this.fill += got;
         done += got;
       }
-      if (readSync(fd, ONE, 0, 1, f.size) !== 0) throw changed(f, 'grew');
+      if (!ranged && readSync(fd, ONE, 0, 1, f.size) !== 0) throw changed(f, 'grew');
+      checkHash(f, hash);
     } finally {
       closeSync(fd);
     }

@@ -54,6 +54,10 @@ export interface PlanFile {
   size: number;
   /** Where the writer reads the bytes (an absolute file path for the file writer). */
   source: string;
+  /** The bytes start here in source, which holds more (a blob in a content-library pack). */
+  sourceOffset?: number | undefined;
+  /** The bytes' SHA-256 (hex): the writer checks it as it copies them. */
+  sha256?: string | undefined;
   /**
    * Files with the same key hold the same bytes and share one extent on the disc (hard links;
    * content-library hashes), as oscdimg -o does. Sizes must match.
@@ -83,6 +87,8 @@ export interface FileNode {
   path: string;
   size: number;
   source: string;
+  sourceOffset: number | undefined;
+  sha256: string | undefined;
   contentKey: string | undefined;
   /** True when the bytes are another file's extent (no data region of its own). */
   shared: boolean;
@@ -185,7 +191,7 @@ function buildTree(input: PlanInput): { root: DirNode; byPath: Map<string, FileN
     lastDir = dirPath;
     lastParent = parent;
     if (byPath.has(f.path) || dirs.has(f.path)) throw new UsageError('EISO_TREE', `"${f.path}" appears twice in the tree`);
-    const node: FileNode = { name, path: f.path, size: f.size, source: f.source, contentKey: f.contentKey, shared: false, parent, isoId: '', lba: 0, udfFe: 0, uniqueId: 0 };
+    const node: FileNode = { name, path: f.path, size: f.size, source: f.source, sourceOffset: f.sourceOffset, sha256: f.sha256, contentKey: f.contentKey, shared: false, parent, isoId: '', lba: 0, udfFe: 0, uniqueId: 0 };
     parent.files.push(node);
     byPath.set(f.path, node);
   }
