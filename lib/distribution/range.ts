@@ -25,7 +25,7 @@ export function decideRange(header: string | undefined, size: number): RangeDeci
   const start = Number(spec[1]);
   const last = spec[2] === '' ? size - 1 : Number(spec[2]);
   if (!Number.isSafeInteger(start) || !Number.isSafeInteger(last)) return { kind: 'unsatisfiable' };
-  if (last < start) return { kind: 'whole' };      // invalid: ignore
+  if (spec[2] !== '' && last < start) return { kind: 'whole' }; // invalid: ignore
   if (start >= size) return { kind: 'unsatisfiable' };
   return { kind: 'partial', start, end: Math.min(last, size - 1) };
 }
