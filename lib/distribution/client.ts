@@ -6,8 +6,10 @@
 import { createHash } from 'node:crypto';
 import { open, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
+import type { IncomingMessage } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { TsmediaError } from '../errors.js';
+import { bodyToFile } from './body-to-file.js';
 import { httpGet, readBody, TransferError } from './http-get.js';
 import { fileUrlPath, manifestUrlPath, MAX_MANIFEST_DOCUMENT, parseManifestDocument, SHA256_HEX } from './layout.js';
 import type { DpManifest, Revision } from './layout.js';
@@ -150,65 +152,33 @@ export class DistributionPointClient {
       const state = await readState(statePath);
       if (state && state.url === url.href) headers['If-Range'] = state.etag;
     }
-    const res = await httpGet(url, this.requestOptions(headers));
-    if (res.statusCode === 404) { res.resume(); return 'not-found'; }
-    const etag = typeof res.headers.etag === 'string' ? res.headers.etag : undefined;
-    // a server that names its ETag by SHA-256 (ours) must name this one
-    const etagSha = etag && /^"([0-9a-f]{64})"$/.exec(etag)?.[1];
-    if (etagSha && etagSha !== file.sha256) { res.resume(); throw new TransferError(`${base.host} sent ETag ${etag} for ${file.sha256}.`); }
-    let offset: number;
-    if (res.statusCode === 206 && have > 0) {
-      const cr = /^bytes (\d+)-(\d+)\/(\d+|\*)$/.exec(String(res.headers['content-range'] ?? ''));
-      if (!cr || Number(cr[1]) !== have || Number(cr[2]) !== file.size - 1 || (cr[3] !== '*' && Number(cr[3]) !== file.size)) {
-        res.resume();
-        await discard(partialPath);
-        throw new TransferError(`${base.host} answered the range request for ${file.sha256} with Content-Range '${String(res.headers['content-range'] ?? '')}'.`);
-      }
-      offset = have;
-    } else if (res.statusCode === 200) {
-      offset = 0; // whole file: the partial is replaced
-    } else if (res.statusCode === 416) {
-      res.resume();
-      await discard(partialPath);
-      throw new TransferError(`${base.host} refused the range of ${file.sha256} (416); starting it again.`);
-    } else {
-      res.resume();
-      throw new TransferError(`${base.host} answered ${res.statusCode} for file ${file.sha256}.`);
-    }
-    const declared = res.headers['content-length'] === undefined ? undefined : Number(res.headers['content-length']);
-    if (declared !== undefined && declared !== file.size - offset) {
-      res.resume();
-      throw new TransferError(`${base.host} announced ${declared} bytes for ${file.sha256}; ${file.size - offset} were expected.`);
-    }
-    if (etag) await writeFile(statePath, JSON.stringify({ url: url.href, etag } satisfies PartialState));
-    else await rm(statePath, { force: true });
-
-    // hash what is already there, then the body as it arrives
-    const hash = createHash('sha256');
-    const fh = await open(partialPath, offset === 0 ? 'w' : 'r+');
-    let at = offset;
+    // Everything async happens before the request: once the response head is here, its body is
+    // read at once (a stream destroyed while nobody reads it loses what it had buffered).
+    const fh = await open(partialPath, have > 0 ? 'r+' : 'w');
+    let at = 0;
+    let etag: string | undefined;
+    let hash = createHash('sha256');
     try {
-      if (offset > 0) await hashPrefix(fh, offset, hash);
-      try {
-        for await (const chunk of res as AsyncIterable<Buffer>) {
-          if (at + chunk.length > file.size) {
-            res.destroy();
-            await fh.truncate(at);
-            throw new TransferError(`${base.host} sent more than the ${file.size} bytes of ${file.sha256}.`);
-          }
-          await fh.write(chunk, 0, chunk.length, at);
-          hash.update(chunk);
-          at += chunk.length;
-          onBytes?.(at);
-        }
-      } catch (err) {
-        if (err instanceof TsmediaError) throw err;
-        if (this.o.signal?.aborted) throw this.o.signal.reason ?? err;
-        // keep what arrived: the next attempt resumes from it
-        throw new TransferError(`${base.host} broke off ${file.sha256} after ${at} of ${file.size} bytes (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}).`);
-      }
+      if (have > 0) await hashPrefix(fh, have, hash);
+      const res = await httpGet(url, this.requestOptions(headers));
+      if (res.statusCode === 404) { res.resume(); return 'not-found'; }
+      etag = typeof res.headers.etag === 'string' ? res.headers.etag : undefined;
+      const offset = this.checkHead(base, res, file, have, etag);
+      if (offset === 0 && have > 0) hash = createHash('sha256'); // the whole file: the partial is replaced
+      const out = await bodyToFile(res, fh, offset, file.size, (chunk, now) => { hash.update(chunk); onBytes?.(now); });
+      at = out.at;
       await fh.truncate(at);
+      if (out.overflow) throw new TransferError(`${base.host} sent more than the ${file.size} bytes of ${file.sha256}.`);
+      if (out.error) {
+        if (this.o.signal?.aborted) throw this.o.signal.reason ?? out.error;
+        // keep what arrived (and the server's ETag for it): the next attempt resumes from it
+        if (etag) await writeFile(statePath, JSON.stringify({ url: url.href, etag } satisfies PartialState));
+        throw new TransferError(`${base.host} broke off ${file.sha256} after ${at} of ${file.size} bytes (${(out.error as NodeJS.ErrnoException).code ?? out.error.message}).`);
+      }
       await fh.sync();
+    } catch (err) {
+      if (err instanceof TransferError && err.data.discard) await discard(partialPath);
+      throw err;
     } finally {
       await fh.close();
     }
@@ -220,6 +190,32 @@ export class DistributionPointClient {
     }
     await rm(statePath, { force: true });
     return true;
+  }
+
+  /** Checks a file response's head; returns the offset its body starts at. */
+  private checkHead(base: URL, res: IncomingMessage, file: { sha256: string; size: number }, have: number, etag: string | undefined): number {
+    const fail = (message: string, discardPartial = false): never => {
+      res.resume();
+      throw new TransferError(`${base.host} ${message}`, discardPartial ? { discard: true } : {});
+    };
+    // a server that names its ETag by SHA-256 (ours) must name this one
+    const etagSha = etag && /^"([0-9a-f]{64})"$/.exec(etag)?.[1];
+    if (etagSha && etagSha !== file.sha256) fail(`sent ETag ${etag} for ${file.sha256}.`);
+    let offset = 0;
+    if (res.statusCode === 206 && have > 0) {
+      const cr = /^bytes (\d+)-(\d+)\/(\d+|\*)$/.exec(String(res.headers['content-range'] ?? ''));
+      if (!cr || Number(cr[1]) !== have || Number(cr[2]) !== file.size - 1 || (cr[3] !== '*' && Number(cr[3]) !== file.size)) {
+        fail(`answered the range request for ${file.sha256} with Content-Range '${String(res.headers['content-range'] ?? '')}'.`, true);
+      }
+      offset = have;
+    } else if (res.statusCode === 416) {
+      fail(`refused the range of ${file.sha256} (416); it starts again.`, true);
+    } else if (res.statusCode !== 200) {
+      fail(`answered ${res.statusCode} for file ${file.sha256}.`);
+    }
+    const declared = res.headers['content-length'] === undefined ? undefined : Number(res.headers['content-length']);
+    if (declared !== undefined && declared !== file.size - offset) fail(`announced ${declared} bytes for ${file.sha256}; ${file.size - offset} were expected.`);
+    return offset;
   }
 }
 

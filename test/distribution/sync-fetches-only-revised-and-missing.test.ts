@@ -11,6 +11,7 @@ import { startDistributionPoint } from '../../lib/distribution/server.js';
 import type { RequestLogEntry } from '../../lib/distribution/server.js';
 import { SYNC_STAGING } from '../../lib/distribution/prestaged-cache.js';
 import { closePool } from '../../lib/pool/pool.js';
+import { run } from '../helpers/run.js';
 import { tempDir } from '../helpers/tmp.js';
 import { tsmedia } from '../helpers/tsmedia.js';
 import { CHANGED_DRIVER, makeAppliedCache, makeLibrary, revise } from './prestaged-fixture.js';
@@ -49,6 +50,13 @@ test('Test- finds one Revised and one Missing; Sync- from our server fetches exa
   allValid(t, await testCache(t, lib, ['-Path', root]));
   await revise(t, lib, root);
   checkStale(t, lib, await testCache(t, lib, ['-Path', root]));
+  // the same cache captured as a WIM (by wimlib) is read in place, with the same answer
+  const wim = join(await tempDir(t, 'tsm-dp-wim-'), 'prestaged.wim');
+  const cap = await run('wimlib-imagex', ['capture', root, wim, 'Prestaged']);
+  t.is(cap.code, 0, cap.stderr);
+  checkStale(t, lib, await testCache(t, lib, ['-Path', wim]));
+  const refused = await tsmedia(lib.home, ['Sync-TSPrestagedContent', '-Path', wim, '-DistributionPoint', 'http://127.0.0.1:9/']);
+  t.regex(refused.stderr, /is a WIM; Sync-TSPrestagedContent updates an applied folder/);
 
   // -TaskSequence narrows the rows to what the task sequence needs
   const ts = await tsmedia(lib.home, ['New-CMTaskSequence', '-Name', 'Deploy', '-BootImageId', lib.boot, '-DriverPackageId', lib.drivers, '-OutputFormat', 'Json']);
