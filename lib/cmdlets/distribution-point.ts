@@ -1,6 +1,6 @@
 // Distribution point cmdlets: Start-TSDistributionPoint (a real HTTP/HTTPS server for the content
 // library) and Publish-TSContentLibrary (the same layout as static files for any web server).
-import { readFile, stat, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { publishContentLibrary } from '../distribution/publish.js';
 import { startDistributionPoint } from '../distribution/server.js';
@@ -9,6 +9,7 @@ import { UsageError } from '../errors.js';
 import { importPfx, MAX_PFX_SIZE } from '../media/certificate.js';
 import { stripOneNewline } from '../media/password-source.js';
 import type { CmdletContext, CmdletSpec } from '../shell/types.js';
+import { readInputFile } from './read-input-file.js';
 
 interface StartParams {
   Port: number;
@@ -28,13 +29,8 @@ async function certificatePassword(p: StartParams, ctx: CmdletContext): Promise<
     return p.CertificatePassword;
   }
   if (p.CertificatePasswordFile !== undefined) {
-    try {
-      const s = await stat(p.CertificatePasswordFile);
-      if (!s.isFile() || s.size > 64 * 1024) throw new Error('not a small regular file');
-      return stripOneNewline((await readFile(p.CertificatePasswordFile, 'utf8')).replace(/^\uFEFF/, ''));
-    } catch (err) {
-      throw new UsageError('EPASSWORD_FILE', `Cannot read the password file ${p.CertificatePasswordFile} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}).`);
-    }
+    const text = (await readInputFile(p.CertificatePasswordFile, 64 * 1024, 'EPASSWORD_FILE', 'the password file')).toString('utf8');
+    return stripOneNewline(text.replace(/^\uFEFF/, ''));
   }
   const typed = await ctx.readSecret('Certificate password: ');
   if (typed === undefined) throw new UsageError('EPASSWORD_REQUIRED', '-CertificatePath needs the PFX password: give -CertificatePasswordFile (or -CertificatePassword).');
@@ -46,14 +42,7 @@ async function tlsIdentity(p: StartParams, ctx: CmdletContext): Promise<TlsIdent
     if (p.CertificatePassword !== undefined || p.CertificatePasswordFile !== undefined) throw new UsageError('EPARAMETER_SET', 'A certificate password needs -CertificatePath.');
     return undefined;
   }
-  let pfx: Buffer;
-  try {
-    const s = await stat(p.CertificatePath);
-    if (!s.isFile() || s.size > MAX_PFX_SIZE) throw new Error(`not a PFX file of at most ${MAX_PFX_SIZE} bytes`);
-    pfx = await readFile(p.CertificatePath);
-  } catch (err) {
-    throw new UsageError('ECERTIFICATE_FILE', `Cannot read the certificate ${p.CertificatePath} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}).`);
-  }
+  const pfx = await readInputFile(p.CertificatePath, MAX_PFX_SIZE, 'ECERTIFICATE_FILE', 'the certificate');
   const cert = importPfx(pfx, await certificatePassword(p, ctx));
   if (cert.notAfter.getTime() < Date.now()) ctx.warn(`The certificate ${cert.thumbprint} expired on ${cert.notAfter.toISOString()}; clients will refuse it.`);
   return cert;

@@ -1,7 +1,6 @@
 // First-boot cmdlets for prestaged media: Test-TSPrestagedContent (what is valid, missing, revised
 // or corrupt in the task sequence cache) and Sync-TSPrestagedContent (fetch only that from
 // distribution points).
-import { readFile, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { readCatalog } from '../catalog/catalog.js';
 import { getContent, getManifest } from '../catalog/content.js';
@@ -13,6 +12,7 @@ import { isTsmediaError, UsageError } from '../errors.js';
 import { processPasswordDeps, resolveMediaPassword } from '../media/password-source.js';
 import { readPolicyFile } from '../media/policy.js';
 import type { CmdletContext, CmdletSpec, ParameterSpec } from '../shell/types.js';
+import { readInputFile } from './read-input-file.js';
 
 const MAX_POLICY = 16 * 1024 * 1024;
 
@@ -64,14 +64,7 @@ async function neededIds(p: TestParams, ctx: CmdletContext): Promise<string[] | 
     return readCatalog(ctx.home, ctx.now(), (db) => taskSequenceReferences(db, p.TaskSequence!).map((r) => r.Id));
   }
   if (p.PolicyPath !== undefined) {
-    let bytes: Buffer;
-    try {
-      const s = await stat(p.PolicyPath);
-      if (!s.isFile() || s.size > MAX_POLICY) throw new Error('not a policy file');
-      bytes = await readFile(p.PolicyPath);
-    } catch (err) {
-      throw new UsageError('EPOLICY_FILE', `Cannot read the policy ${p.PolicyPath} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}).`);
-    }
+    const bytes = await readInputFile(p.PolicyPath, MAX_POLICY, 'EPOLICY_FILE', 'the policy');
     const { password } = await resolveMediaPassword(
       { ...(p.MediaPassword !== undefined ? { mediaPassword: p.MediaPassword } : {}), ...(p.MediaPasswordFile !== undefined ? { mediaPasswordFile: p.MediaPasswordFile } : {}) },
       { ...processPasswordDeps((m) => ctx.warn(m)), env: ctx.env },

@@ -10,6 +10,8 @@ import { getManifest } from '../../lib/catalog/content.js';
 import { startDistributionPoint } from '../../lib/distribution/server.js';
 import type { RequestLogEntry } from '../../lib/distribution/server.js';
 import { SYNC_STAGING } from '../../lib/distribution/prestaged-cache.js';
+import { deriveMediaKey, mediaSalt } from '../../lib/media/media-key.js';
+import { writePolicyFile } from '../../lib/media/policy.js';
 import { closePool } from '../../lib/pool/pool.js';
 import { run } from '../helpers/run.js';
 import { tempDir } from '../helpers/tmp.js';
@@ -63,6 +65,17 @@ test('Test- finds one Revised and one Missing; Sync- from our server fetches exa
   t.is(ts.code, 0, ts.stderr);
   const narrowed = await testCache(t, lib, ['-Path', root, '-TaskSequence', ts.json<{ Id: string }>().Id]);
   t.deepEqual([...narrowed.keys()].sort(), [lib.boot, lib.drivers].sort());
+
+  // -PolicyPath: the items a sealed task sequence policy references (no password: the default key)
+  const policy = writePolicyFile(deriveMediaKey(null, mediaSalt('8F2C1B4A-0D3E-8A5B-9C6D-7E8F90A1B2C3')), {
+    TaskSequenceId: 'PS1000AA', TaskSequenceName: 'Deploy', BootImageId: lib.boot,
+    References: [{ Id: lib.tools, Name: 'Tools', Type: 'Package', Role: 'Package', SourceVersion: 1 }],
+  });
+  const policyPath = join(await tempDir(t), 'Policy.xml');
+  await writeFile(policyPath, policy);
+  const byPolicy = await testCache(t, lib, ['-Path', root, '-PolicyPath', policyPath]);
+  t.deepEqual([...byPolicy.keys()].sort(), [lib.boot, lib.tools].sort());
+  t.is(byPolicy.get(lib.tools)!.Status, 'Missing');
 
   const log: RequestLogEntry[] = [];
   const dp = await startDistributionPoint({ home: lib.home, port: 0, onRequest: (e) => log.push(e) });
