@@ -1,8 +1,6 @@
 import test from 'ava';
 import type { ExecutionContext } from 'ava';
-import { spawn } from 'node:child_process';
-import { access, chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
-import { createServer, connect } from 'node:net';
+import { access, chmod, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { readCatalog } from '../../lib/catalog/catalog.js';
@@ -16,6 +14,7 @@ import { closePool } from '../../lib/pool/pool.js';
 import { run } from '../helpers/run.js';
 import { tempDir } from '../helpers/tmp.js';
 import { tsmedia } from '../helpers/tsmedia.js';
+import { startNginx } from '../helpers/nginx.js';
 import { CHANGED_DRIVER, makeAppliedCache, makeLibrary, revise } from './prestaged-fixture.js';
 import type { Library } from './prestaged-fixture.js';
 
@@ -107,62 +106,6 @@ test('Test- finds one Revised and one Missing; Sync- from our server fetches exa
   t.is(again.code, 0, again.stderr);
   t.is(log.filter((e) => e.path.startsWith('/files/')).length, 0);
 });
-
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((resolve) => s.listen(0, '127.0.0.1', resolve));
-  const port = (s.address() as { port: number }).port;
-  await new Promise((resolve) => s.close(resolve));
-  return port;
-}
-
-async function waitForPort(port: number): Promise<void> {
-  for (let i = 0; i < 200; i++) {
-    const ok = await new Promise<boolean>((resolve) => {
-      const c = connect(port, '127.0.0.1', () => { c.end(); resolve(true); });
-      c.on('error', () => resolve(false));
-    });
-    if (ok) return;
-    await sleep(25);
-  }
-  throw new Error(`nothing listens on port ${port}`);
-}
-
-/** Debian's nginx serving `root` on loopback; returns its URL and access log path. */
-async function startNginx(t: ExecutionContext, root: string): Promise<{ url: string; accessLog: string }> {
-  const prefix = await tempDir(t, 'tsm-nginx-');
-  const port = await freePort();
-  const accessLog = join(prefix, 'access.log');
-  for (const d of ['body', 'proxy', 'fastcgi', 'uwsgi', 'scgi']) await mkdir(join(prefix, d));
-  await writeFile(join(prefix, 'nginx.conf'), `daemon off;
-worker_processes 1;
-pid ${prefix}/nginx.pid;
-error_log ${prefix}/error.log;
-events { worker_connections 64; }
-http {
-  types { application/json json; }
-  default_type application/octet-stream;
-  log_format dp '$request_method $uri $status "$http_range" $body_bytes_sent';
-  access_log ${accessLog} dp;
-  client_body_temp_path ${prefix}/body;
-  proxy_temp_path ${prefix}/proxy;
-  fastcgi_temp_path ${prefix}/fastcgi;
-  uwsgi_temp_path ${prefix}/uwsgi;
-  scgi_temp_path ${prefix}/scgi;
-  server {
-    listen 127.0.0.1:${port};
-    root ${root};
-    location / { }
-  }
-}
-`);
-  const child = spawn('nginx', ['-e', join(prefix, 'error.log'), '-p', prefix, '-c', join(prefix, 'nginx.conf')], { stdio: 'ignore' });
-  const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
-  child.on('error', (e) => t.fail(`nginx could not be started (${e.message}); CI installs nginx-light in .ci/run`));
-  t.teardown(async () => { child.kill('SIGQUIT'); await Promise.race([exited, sleep(3000)]); });
-  await waitForPort(port);
-  return { url: `http://127.0.0.1:${port}/`, accessLog };
-}
 
 test('Publish- writes the layout as static files; nginx serves it and Sync- fetches exactly the changed and missing files', async (t) => {
   const lib = await makeLibrary(t);
