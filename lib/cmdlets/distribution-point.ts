@@ -6,7 +6,6 @@ import { publishContentLibrary } from '../distribution/publish.js';
 import { startDistributionPoint } from '../distribution/server.js';
 import type { TlsIdentity } from '../distribution/server.js';
 import { UsageError } from '../errors.js';
-import { importPfx, MAX_PFX_SIZE } from '../media/certificate.js';
 import { stripOneNewline } from '../media/password-source.js';
 import type { CmdletContext, CmdletSpec } from '../shell/types.js';
 import { readInputFile } from './read-input-file.js';
@@ -42,6 +41,8 @@ async function tlsIdentity(p: StartParams, ctx: CmdletContext): Promise<TlsIdent
     if (p.CertificatePassword !== undefined || p.CertificatePasswordFile !== undefined) throw new UsageError('EPARAMETER_SET', 'A certificate password needs -CertificatePath.');
     return undefined;
   }
+  // node-forge is loaded only when a certificate is used: it costs every other command start-up time
+  const { importPfx, MAX_PFX_SIZE } = await import('../media/certificate.js');
   const pfx = await readInputFile(p.CertificatePath, MAX_PFX_SIZE, 'ECERTIFICATE_FILE', 'the certificate');
   const cert = importPfx(pfx, await certificatePassword(p, ctx));
   if (cert.notAfter.getTime() < Date.now()) ctx.warn(`The certificate ${cert.thumbprint} expired on ${cert.notAfter.toISOString()}; clients will refuse it.`);

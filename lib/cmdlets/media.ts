@@ -77,11 +77,11 @@ const COMMON: ParameterSpec[] = [
   p({ name: 'EncryptContent', type: 'switch', help: 'Encrypt content files with the media password\'s key (beyond ConfigMgr, which leaves them in the clear).' }),
   p({ name: 'MediaLabel', type: 'string', help: 'The volume label (default "Configuration Manager").' }),
   p({ name: 'Variable', type: 'hashtable', help: 'Task sequence variables on the media: Name=Value,Name=Value.' }),
+  p({ name: 'NoAutoRun', type: 'switch', help: 'Write no autorun.inf (a prestaged WIM never has one).' }),
+  p({ name: 'AllowUacPrompt', type: 'switch', help: 'Accepted for ConfigMgr scripts: tsmedia media start nothing from autorun.' }),
 ];
 const DISC: ParameterSpec[] = [
   p({ name: 'MediaType', type: 'string', mandatory: true, validateSet: ['CdDvd', 'Usb'], help: 'CdDvd: an ISO image (or a set); Usb: a FAT32 USB image or drive.' }),
-  p({ name: 'NoAutoRun', type: 'switch', help: 'Write no autorun.inf.' }),
-  p({ name: 'AllowUacPrompt', type: 'switch', help: 'Accepted for ConfigMgr scripts: tsmedia media start nothing from autorun.' }),
   p({ name: 'FormatMedia', type: 'switch', help: 'USB: the drive is formatted (tsmedia always writes a whole new partition and file system).' }),
 ];
 const BOOT_IMAGE = p({ name: 'BootImage', type: 'string', mandatory: true, aliases: ['BootImageId'], help: 'The boot image (ID or name).' });

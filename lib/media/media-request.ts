@@ -10,9 +10,6 @@ import { getSite, listEndpoints, listSites, siteRootCertificate } from '../catal
 import { resolveTaskSequence, taskSequenceReferences } from '../catalog/task-sequences.js';
 import type { BlobLocation } from '../content/library.js';
 import { NotFoundError, RuleError, UsageError } from '../errors.js';
-import {
-  checkCertificateUsable, createSelfSignedCertificate, exportPfx, generateMediaKeyPair, importPfx, mediaCertificateCacheKey,
-} from './certificate.js';
 import type { MediaCertificate } from './certificate.js';
 import type { KdfParams } from './media-key.js';
 import type { MediaKind } from './media-manifest.js';
@@ -131,8 +128,10 @@ function checkDistributionPoint(db: SqlDatabase, dp: string | undefined): void {
   if (!found) throw new NotFoundError('distribution point', `'${dp}' is not a registered distribution point. Get-CMDistributionPoint lists them; Add-CMDistributionPoint registers one.`, { dp });
 }
 
+type CertificateModule = typeof import('./certificate.js');
+
 /** The media certificate: an imported PFX, or the site's self-signed one for the window. */
-function mediaCertificate(req: MediaRequest, keyPem: string | undefined, now: Date): MediaCertificate | undefined {
+function mediaCertificate({ importPfx, checkCertificateUsable, createSelfSignedCertificate }: CertificateModule, req: MediaRequest, keyPem: string | undefined, now: Date): MediaCertificate | undefined {
   const c = req.certificate;
   if (!c) return undefined;
   if ('pfx' in c) {
@@ -148,14 +147,16 @@ export async function resolveMediaRequest(home: string, req: MediaRequest, now: 
   checkMediaDates(req.mediaStartDate, req.mediaExpirationDate);
   checkPrestart(req.prestartPackage, req.prestartCommand);
   const needsMp = req.kind === 'Bootable' || req.kind === 'Prestaged';
+  // node-forge is loaded only for media with a certificate: it costs every other command start-up time
+  const certs: CertificateModule | undefined = req.certificate ? await import('./certificate.js') : undefined;
   // a self-signed certificate's key is made once per site and window, and kept
   let keyPem: string | undefined;
   if (req.certificate && 'start' in req.certificate) {
     checkCertificateChoice(true, { selfSigned: req.certificate }, now);
-    const cacheKey = mediaCertificateCacheKey(req.siteCode, req.certificate.start, req.certificate.expire);
+    const cacheKey = certs!.mediaCertificateCacheKey(req.siteCode, req.certificate.start, req.certificate.expire);
     keyPem = await readCatalog(home, now, (db) => db.get<{ private_key_pem: string }>('SELECT private_key_pem FROM media_certificate_keys WHERE cache_key = ?', [cacheKey])?.private_key_pem);
     if (keyPem === undefined) {
-      const fresh = generateMediaKeyPair();
+      const fresh = certs!.generateMediaKeyPair();
       keyPem = await writeCatalog(home, now, (db) => {
         const kept = db.get<{ private_key_pem: string }>('SELECT private_key_pem FROM media_certificate_keys WHERE cache_key = ?', [cacheKey]);
         if (kept) return kept.private_key_pem;
@@ -164,7 +165,7 @@ export async function resolveMediaRequest(home: string, req: MediaRequest, now: 
       });
     }
   }
-  const cert = mediaCertificate(req, keyPem, now);
+  const cert = certs ? mediaCertificate(certs, req, keyPem, now) : undefined;
   return readCatalog(home, now, (db) => {
     const site = getSite(db, req.siteCode);
     checkDistributionPoint(db, req.distributionPoint);
@@ -215,7 +216,7 @@ export async function resolveMediaRequest(home: string, req: MediaRequest, now: 
     };
     if (ts) resolved.taskSequence = { Id: ts.Id, Name: ts.Name, References: references };
     if (operatingSystemImage) resolved.operatingSystemImage = operatingSystemImage;
-    if (cert) resolved.certificate = { pfx: exportPfx(cert, req.password ?? ''), thumbprint: cert.thumbprint };
+    if (cert) resolved.certificate = { pfx: certs!.exportPfx(cert, req.password ?? ''), thumbprint: cert.thumbprint };
     return resolved;
   });
 }

@@ -92,3 +92,13 @@ test('an existing output is kept unless -Force', async (t) => {
   await site.ok(['New-CMCaptureMedia', '-BootImage', site.ids.boot, '-MediaType', 'CdDvd', '-Path', iso, '-Force']);
   t.not(await readFile(iso, 'utf8'), 'keep me');
 });
+
+test('-WhatIf says what it would build and builds nothing', async (t) => {
+  const site = await sampleSite(t);
+  const iso = join(site.dir, 'whatif.iso');
+  const r = await site.run(['New-CMStandaloneMedia', '-TaskSequence', 'Deploy', '-MediaType', 'CdDvd', '-Path', iso, '-WhatIf']);
+  t.is(r.code, 0, r.stderr);
+  t.regex(r.stdout + r.stderr, /What if: Performing the operation "New-CMStandaloneMedia" on target ".*whatif\.iso"/);
+  t.false(existsSync(iso));
+  t.deepEqual(await site.ok(['Get-TSMedia']), []);
+});
