@@ -33,6 +33,8 @@ const KIND_CODES: Record<WimCompression, number> = { none: 0, xpress: 1, lzx: 2 
 /** Bodies up to this size are read (and written) whole; larger ones stream through a descriptor. */
 const WHOLE_MAX = 1024 * 1024;
 const READ_BLOCK = 1024 * 1024;
+/** A hit marks its entry used (mtime now) unless it was marked less than this long ago. */
+const TOUCH_AFTER_MS = 60 * 60 * 1000;
 /** Temporary files older than this are leftovers of a killed writer; prune() removes them. */
 const STALE_TMP_MS = 60 * 60 * 1000;
 
@@ -150,11 +152,14 @@ export class ResourceCache {
     try { fd = openSync(path, 'r'); } catch { this.stats.misses++; return undefined; }
     let keep = false;
     try {
-      const hit = this.verify(fd, key, kind, chunkSize, size);
+      const st = fstatSync(fd);
+      const hit = this.verify(fd, st.size, key, kind, chunkSize, size);
       if (!hit) { this.stats.damaged++; this.stats.misses++; return undefined; }
       this.stats.hits++;
       // the mtime says when an entry was last used: prune() drops the oldest first
-      try { const t = new Date(); futimesSync(fd, t, t); } catch { /* read-only cache: still usable */ }
+      if (Date.now() - st.mtimeMs > TOUCH_AFTER_MS) {
+        try { const t = new Date(); futimesSync(fd, t, t); } catch { /* a read-only cache is still usable */ }
+      }
       keep = true;
       return hit;
     } catch {
@@ -166,7 +171,7 @@ export class ResourceCache {
     }
   }
 
-  private verify(fd: number, key: string, kind: WimCompression, chunkSize: number, size: number): CacheHit | undefined {
+  private verify(fd: number, fileSize: number, key: string, kind: WimCompression, chunkSize: number, size: number): CacheHit | undefined {
     const head = Buffer.alloc(ENTRY_HEADER_SIZE);
     if (!readFully(fd, head, 0)) return undefined;
     const h = decodeEntryHeader(head);
@@ -175,7 +180,7 @@ export class ResourceCache {
     const compressed = (h.flags & FLAG_COMPRESSED) !== 0;
     if (h.flags & ~FLAG_COMPRESSED) return undefined;
     if (compressed ? (kind === 'none' || h.bodySize === 0 || h.bodySize >= size) : h.bodySize !== 0) return undefined;
-    if (fstatSync(fd).size !== ENTRY_HEADER_SIZE + h.bodySize) return undefined;
+    if (fileSize !== ENTRY_HEADER_SIZE + h.bodySize) return undefined;
     const tableSize = compressed ? chunkTableSize(size, chunkSize) : 0;
     if (tableSize > h.bodySize) return undefined;
     const sum = createHash('sha256');

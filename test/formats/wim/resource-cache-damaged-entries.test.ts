@@ -110,3 +110,19 @@ test('a header-only entry whose key lies about the file is caught by the SHA-1 o
   const left = readdirSync(join(dir, 'cache'), { recursive: true }).map(String).filter((f) => f.includes('.tmp-'));
   t.deepEqual(left, [], 'no temporary entries left behind');
 });
+
+test('a cache that cannot be written (its folder is a file) does not fail the capture; the errors are counted', async (t) => {
+  const { dir, src, opts } = await setup(t);
+  const blocked = join(dir, 'not-a-folder');
+  writeFileSync(blocked, '');
+  const cache = new ResourceCache(blocked);
+  const plain = join(dir, 'plain.wim');
+  await captureWim(plain, [{ source: src, name: 'c' }], opts('lzx'));
+  const out = join(dir, 'out.wim');
+  const r = await captureWim(out, [{ source: src, name: 'c' }], opts('lzx', cache));
+  t.true((r.resourceCache?.misses ?? 0) > 50);
+  t.is(cache.stats.stored, 0);
+  t.is(cache.stats.writeErrors, r.resourceCache?.misses ?? -1);
+  t.regex(cache.stats.lastWriteError ?? '', /ENOTDIR|EEXIST/);
+  t.true(readFileSync(out).equals(readFileSync(plain)));
+});

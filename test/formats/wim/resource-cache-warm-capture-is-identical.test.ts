@@ -1,12 +1,13 @@
 import test from 'ava';
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { appendImage } from '../../../lib/formats/wim/append.js';
 import { captureWim } from '../../../lib/formats/wim/capture.js';
 import { ResourceCache } from '../../../lib/formats/wim/resource-cache.js';
 import { closePool } from '../../../lib/pool/pool.js';
 import { tempDir } from '../../helpers/tmp.js';
 import { makeCacheTree, useCache } from './resource-cache-fixture.js';
-import { wimlib } from './tree-fixture.js';
+import { makeTree, wimlib } from './tree-fixture.js';
 
 test.after.always(closePool);
 const now = new Date('2026-01-01T00:00:00Z');
@@ -39,3 +40,22 @@ for (const kind of ['none', 'xpress', 'lzx'] as const) {
     await wimlib(t, 'verify', warm);
   });
 }
+
+test('appendImage with a warm cache writes the same WIM as without it', async (t) => {
+  const dir = await tempDir(t, 'tsm-wimcache-');
+  const src = join(dir, 'src');
+  makeCacheTree(src);
+  const other = join(dir, 'other');
+  makeTree(other, 1);
+  const cache = new ResourceCache(join(dir, 'cache'));
+  await captureWim(join(dir, 'fill.wim'), [{ source: other, name: 'o' }], { compression: 'xpress', now, resourceCache: useCache(cache, other) });
+  const plain = join(dir, 'plain.wim');
+  const cached = join(dir, 'cached.wim');
+  for (const w of [plain, cached]) await captureWim(w, [{ source: src, name: 'c' }], { compression: 'xpress', now });
+  await appendImage(plain, { source: other, name: 'o' }, { now });
+  const r = await appendImage(cached, { source: other, name: 'o' }, { now, resourceCache: useCache(cache, other) });
+  t.is(r.resourceCache?.misses, 0);
+  t.true((r.resourceCache?.hits ?? 0) > 10);
+  t.true(readFileSync(cached).equals(readFileSync(plain)));
+  await wimlib(t, 'verify', cached);
+});
