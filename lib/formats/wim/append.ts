@@ -80,7 +80,10 @@ export async function appendImage(wimPath: string, spec: CaptureImageSpec, opts:
     });
     wim.close();
     renameSync(tmpPath, wimPath);
-    return { path: wimPath, images: added.images, blobCount: [...writer.blobs.values()].filter((b) => b.refCount > 0).length, size };
+    return {
+      path: wimPath, images: added.images, blobCount: [...writer.blobs.values()].filter((b) => b.refCount > 0).length, size,
+      ...(opts.resourceCache ? { resourceCache: { ...writer.cacheCounts } } : {}),
+    };
   } catch (e) {
     wim.close();
     out?.close();

@@ -18,7 +18,7 @@ import { encodeIntegrity, INTEGRITY_CHUNK_SIZE } from './integrity.js';
 import { encodeMetadata, isDirectory, walkTree, type WimNode } from './metadata.js';
 import { OutFile } from './out-file.js';
 import { EMPTY_RESHDR, RESHDR_FLAG_METADATA, type ResourceHeader } from './resource-header.js';
-import { ResourceWriter, type BlobRecord, type ChunkCompressor } from './resource-writer.js';
+import { ResourceWriter, type BlobRecord, type ChunkCompressor, type ResourceCacheUse } from './resource-writer.js';
 import { dateToFiletime, scanTree, type SymlinkPolicy } from './scan.js';
 import { encodeXmlBytes, imageElement, wimXml, type ImageStats, type XmlElement } from './xml.js';
 
@@ -47,6 +47,11 @@ export interface CaptureOptions {
   fsync?: boolean;
   /** Compression backend; default the worker pool. Tests may pass an in-process one. */
   compressor?: ChunkCompressor;
+  /**
+   * Reuse stored resources of files whose content key has a cache entry for this compression;
+   * store the others' as new entries. The WIM is byte-identical with or without it.
+   */
+  resourceCache?: ResourceCacheUse;
 }
 
 export interface CapturedImage extends ImageStats { index: number; name: string; skipped: string[] }
@@ -56,6 +61,8 @@ export interface CaptureResult {
   images: CapturedImage[];
   blobCount: number;
   size: number;
+  /** With a resource cache: files copied from it and files compressed (and added to it). */
+  resourceCache?: { hits: number; misses: number };
 }
 
 /** The XML counts wimlib writes: over names; reparse-point directories count as files. */
@@ -176,6 +183,16 @@ export interface AddedImages {
 
 /** Scans and stores the trees' data, then their metadata resources; images numbered from `first`. */
 export async function addImages(writer: ResourceWriter, specs: readonly (CaptureImageSpec & { name: string })[], first: number, opts: CaptureOptions): Promise<AddedImages> {
+  writer.cache = opts.resourceCache;
+  try {
+    return await addImagesTo(writer, specs, first, opts);
+  } catch (e) {
+    writer.abandon();
+    throw e;
+  }
+}
+
+async function addImagesTo(writer: ResourceWriter, specs: readonly (CaptureImageSpec & { name: string })[], first: number, opts: CaptureOptions): Promise<AddedImages> {
   const scans = [];
   for (const spec of specs) {
     const scan = scanTree(spec.source, { ...(opts.symlinks ? { symlinks: opts.symlinks } : {}), ...(opts.signal ? { signal: opts.signal } : {}) });
@@ -226,7 +243,10 @@ export async function captureWim(outPath: string, images: readonly CaptureImageS
       metadata: added.metadata,
     });
     renameSync(tmpPath, outPath);
-    return { path: outPath, images: added.images, blobCount: [...writer.blobs.values()].filter((b) => b.refCount > 0).length, size };
+    return {
+      path: outPath, images: added.images, blobCount: [...writer.blobs.values()].filter((b) => b.refCount > 0).length, size,
+      ...(opts.resourceCache ? { resourceCache: { ...writer.cacheCounts } } : {}),
+    };
   } catch (e) {
     out.close();
     rmSync(tmpPath, { force: true });

@@ -3,6 +3,9 @@
 // Single-instance: a blob whose SHA-1 is already known is not stored again (its bytes are rewound).
 // Small blobs are read whole and grouped into one pool task; large ones stream through batches, so
 // memory stays bounded (about inFlightLimit() x batch size).
+// With a resource cache, a file whose content key has an entry is copied as stored (not read, not
+// compressed), at its place in the queue; a file without one is compressed as usual and its
+// stored bytes are teed into a new entry as they are written.
 import { createHash, type Hash } from 'node:crypto';
 import { closeSync, openSync, readSync } from 'node:fs';
 import { TsmediaError } from '../../errors.js';
@@ -10,6 +13,7 @@ import { hashHex } from './bytes.js';
 import { chunkTableSize, encodeChunkTable } from './chunk-table.js';
 import { WIM_CHUNK_SIZE, type WimCompression } from './header.js';
 import type { OutFile } from './out-file.js';
+import type { CacheHit, EntrySink, ResourceCache } from './resource-cache.js';
 import { RESHDR_FLAG_COMPRESSED, type ResourceHeader } from './resource-header.js';
 
 /** Blobs up to this size are read whole and grouped; larger ones are streamed. */
@@ -28,6 +32,16 @@ export interface BlobRecord {
   refCount: number;
 }
 
+/** A resource cache and how to name a file's content for it. */
+export interface ResourceCacheUse {
+  cache: ResourceCache;
+  /**
+   * The file's content key (e.g. its SHA-256, hex), or undefined to capture it without the cache.
+   * Two files with the same key must hold the same bytes: a key is trusted like a hash.
+   */
+  keyOf(path: string, size: number): string | undefined;
+}
+
 export type ChunkCompressor = (kind: WimCompression, chunks: Uint8Array[]) => Promise<(Uint8Array | null)[]>;
 
 /**
@@ -42,7 +56,7 @@ export const poolCompressor: ChunkCompressor = async (kind, chunks) => {
 
 interface Job { results: Promise<(Uint8Array | null)[]>; finish(r: (Uint8Array | null)[]): void }
 
-interface SmallPending { rec: BlobRecord; data: Uint8Array; first: number; count: number; flags: number }
+interface SmallPending { rec: BlobRecord; data: Uint8Array; first: number; count: number; flags: number; sink: EntrySink | null }
 
 function captureError(path: string, e: unknown): TsmediaError {
   return new TsmediaError('EWIM_CAPTURE', `cannot read ${path}: ${(e as Error).message}`, { path });
@@ -55,6 +69,15 @@ export class ResourceWriter {
   private groupChunks: Uint8Array[] = [];
   private groupBytes = 0;
   private inFlight = 0;
+  /** Set by addImages from CaptureOptions.resourceCache. */
+  cache: ResourceCacheUse | undefined;
+  /** Files of this writer found in (hits) or added to (misses) the cache. */
+  readonly cacheCounts = { hits: 0, misses: 0 };
+  /** Content key -> record, so a key met twice is looked up once. */
+  private readonly keyed = new Map<string, BlobRecord>();
+  /** Entries being written and hits not yet copied: released by abandon() when the capture fails. */
+  private readonly sinks = new Set<EntrySink>();
+  private readonly hits = new Set<CacheHit>();
 
   constructor(
     private readonly out: OutFile,
@@ -65,17 +88,83 @@ export class ResourceWriter {
 
   /** Stores a file's data (or finds it stored); the record's hash is known on return. */
   async addFile(path: string, size: number): Promise<BlobRecord> {
-    if (this.kind === 'none') return this.addFileRaw(path, size);
-    if (size <= SMALL_BLOB_MAX) return this.addBuffer(readWhole(path, size), 0);
-    return this.addLarge(size, () => fileSource(path));
+    const key = this.cache?.keyOf(path, size);
+    if (!this.cache || key === undefined) return this.addFileData(path, size, null);
+    const seen = this.keyed.get(key);
+    if (seen) return seen;
+    const rec = await this.addFileKeyed(this.cache.cache, key, path, size);
+    this.keyed.set(key, rec);
+    return rec;
+  }
+
+  private addFileData(path: string, size: number, sink: EntrySink | null): Promise<BlobRecord> {
+    if (this.kind === 'none') return Promise.resolve(this.addRawFrom(size, () => fileSource(path), sink));
+    if (size <= SMALL_BLOB_MAX) return this.addBuffer(readWhole(path, size), 0, true, sink);
+    return this.addLarge(size, () => fileSource(path), sink);
+  }
+
+  private async addFileKeyed(cache: ResourceCache, key: string, path: string, size: number): Promise<BlobRecord> {
+    const hit = cache.lookup(key, this.kind, this.chunkSize, size);
+    if (!hit) {
+      this.cacheCounts.misses++;
+      const sink = cache.begin(key, this.kind, this.chunkSize, size, () => this.sinks.delete(sink));
+      this.sinks.add(sink);
+      try {
+        return await this.addFileData(path, size, sink);
+      } catch (e) {
+        sink.abort();
+        throw e;
+      }
+    }
+    this.cacheCounts.hits++;
+    const hex = hashHex(hit.hash);
+    const known = this.blobs.get(hex);
+    if (known) { hit.close(); return known; }
+    const rec: BlobRecord = { hash: hit.hash, key: hex, size, reshdr: null, refCount: 0 };
+    this.blobs.set(hex, rec);
+    // uncompressed writes are immediate (nothing is ever queued); otherwise the copy takes its
+    // turn in the queue, after the data added before it, without waiting for the queue to empty
+    if (this.kind === 'none') { this.writeHit(rec, hit, path); return rec; }
+    await this.flushGroup();
+    this.hits.add(hit);
+    await this.push(Promise.resolve([]), () => this.writeHit(rec, hit, path));
+    return rec;
+  }
+
+  /** Copies a hit into the output: its stored resource, or the source raw (checked against the SHA-1). */
+  private writeHit(rec: BlobRecord, hit: CacheHit, path: string): void {
+    this.hits.delete(hit);
+    const offset = this.out.pos;
+    try {
+      if (hit.compressed) {
+        this.copyFrom(hit.sizeInWim, () => hit.open(), null);
+        rec.reshdr = { sizeInWim: hit.sizeInWim, flags: RESHDR_FLAG_COMPRESSED, offset, originalSize: rec.size };
+        return;
+      }
+      const sha1 = this.writeRawFrom(rec.size, () => fileSource(path));
+      if (hashHex(sha1) !== rec.key) {
+        this.out.rewind(offset);
+        throw new TsmediaError('EWIM_CAPTURE', `${path} does not hold the content its cache key names: the key or the staged file is wrong, or the file changed during the capture`, { path });
+      }
+      rec.reshdr = { sizeInWim: rec.size, flags: 0, offset, originalSize: rec.size };
+    } finally {
+      hit.close();
+    }
+  }
+
+  /** Releases cache entries in progress and held hits (the capture failed). */
+  abandon(): void {
+    for (const s of [...this.sinks]) s.abort();
+    for (const h of this.hits) h.close();
+    this.hits.clear();
   }
 
   /** Stores in-memory data (metadata resources, reparse data). `dedupe` false for metadata. */
-  async addBuffer(data: Uint8Array, flags: number, dedupe = true): Promise<BlobRecord> {
+  async addBuffer(data: Uint8Array, flags: number, dedupe = true, sink: EntrySink | null = null): Promise<BlobRecord> {
     const hash = new Uint8Array(createHash('sha1').update(data).digest());
     const key = hashHex(hash);
     const known = dedupe ? this.blobs.get(key) : undefined;
-    if (known) return known;
+    if (known) { sink?.abort(); return known; }
     const rec: BlobRecord = { hash, key, size: data.length, reshdr: null, refCount: 0 };
     if (dedupe) this.blobs.set(key, rec);
     if (this.kind === 'none') {
@@ -87,7 +176,7 @@ export class ResourceWriter {
     for (let off = 0; off < data.length; off += this.chunkSize) {
       this.groupChunks.push(data.subarray(off, Math.min(data.length, off + this.chunkSize)));
     }
-    this.group.push({ rec, data, first, count: this.groupChunks.length - first, flags });
+    this.group.push({ rec, data, first, count: this.groupChunks.length - first, flags, sink });
     this.groupBytes += data.length;
     if (this.groupBytes >= TASK_BYTES) await this.flushGroup();
     return rec;
@@ -115,10 +204,17 @@ export class ResourceWriter {
     if (total >= p.data.length) {
       this.out.write(p.data);
       p.rec.reshdr = { sizeInWim: p.data.length, flags: p.flags, offset, originalSize: p.data.length };
+      p.sink?.commitRaw(p.rec.hash);
       return;
     }
-    this.out.write(encodeChunkTable(sizes, p.data.length));
-    results.forEach((r, i) => this.out.write(r ?? chunks[i] ?? new Uint8Array(0)));
+    const table = encodeChunkTable(sizes, p.data.length);
+    this.out.write(table);
+    results.forEach((r, i) => {
+      const c = r ?? chunks[i] ?? new Uint8Array(0);
+      this.out.write(c);
+      p.sink?.chunk(c);
+    });
+    p.sink?.commitCompressed(p.rec.hash, table);
     p.rec.reshdr = { sizeInWim: total, flags: p.flags | RESHDR_FLAG_COMPRESSED, offset, originalSize: p.data.length };
   }
 
@@ -138,10 +234,6 @@ export class ResourceWriter {
   async drain(): Promise<void> {
     await this.flushGroup();
     while (this.queue.length) await this.drainOne();
-  }
-
-  private addFileRaw(path: string, size: number): BlobRecord {
-    return this.addRawFrom(size, () => fileSource(path));
   }
 
   /** Stores data that is not in a file (a stream of another WIM, re-compressed). */
@@ -170,10 +262,11 @@ export class ResourceWriter {
     return rec;
   }
 
-  /** Uncompressed, single-instanced: a duplicate is rewound. */
-  private addRawFrom(size: number, open: () => ByteSource): BlobRecord {
+  /** Uncompressed, single-instanced: a duplicate is rewound (its cache entry still says raw). */
+  private addRawFrom(size: number, open: () => ByteSource, sink: EntrySink | null = null): BlobRecord {
     const start = this.out.pos;
     const hash = this.writeRawFrom(size, open);
+    sink?.commitRaw(hash);
     const key = hashHex(hash);
     const known = this.blobs.get(key);
     if (known) { this.out.rewind(start); return known; }
@@ -215,7 +308,7 @@ export class ResourceWriter {
    * empty: the chunk table's place is taken by a queued step, and a last queued step fills it in
    * (or rewinds a duplicate, or rewrites the blob raw when compression did not pay).
    */
-  private async addLarge(size: number, open: () => ByteSource): Promise<BlobRecord> {
+  private async addLarge(size: number, open: () => ByteSource, sink: EntrySink | null = null): Promise<BlobRecord> {
     await this.flushGroup();
     const tableSize = chunkTableSize(size, this.chunkSize);
     const state = { start: 0, sizes: [] as number[] };
@@ -244,6 +337,7 @@ export class ResourceWriter {
             const c = r ?? batch[i] ?? new Uint8Array(0);
             state.sizes.push(c.length);
             this.out.write(c);
+            sink?.chunk(c);
           });
         });
       }
@@ -254,7 +348,7 @@ export class ResourceWriter {
     const key = hashHex(hash);
     const known = this.blobs.get(key);
     if (known) {
-      await this.push(Promise.resolve([]), () => this.out.rewind(state.start));
+      await this.push(Promise.resolve([]), () => { this.out.rewind(state.start); sink?.abort(); });
       return known;
     }
     const rec: BlobRecord = { hash, key, size, reshdr: null, refCount: 0 };
@@ -267,10 +361,13 @@ export class ResourceWriter {
         const again = this.writeRawFrom(size, open);
         if (hashHex(again) !== key) throw new TsmediaError('EWIM_CAPTURE', 'the data changed while it was being captured');
         rec.reshdr = { sizeInWim: size, flags: 0, offset: state.start, originalSize: size };
+        sink?.commitRaw(hash);
         return;
       }
-      this.out.patch(state.start, encodeChunkTable(state.sizes, size));
+      const table = encodeChunkTable(state.sizes, size);
+      this.out.patch(state.start, table);
       rec.reshdr = { sizeInWim: total, flags: RESHDR_FLAG_COMPRESSED, offset: state.start, originalSize: size };
+      sink?.commitCompressed(hash, table);
     });
     return rec;
   }
