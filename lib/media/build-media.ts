@@ -5,7 +5,7 @@
 // prestaged WIM (each writer writes under a temporary name and renames when whole), then record
 // the finished medium in the catalog. The staging folder is removed whatever happens.
 import { randomUUID } from 'node:crypto';
-import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readSync, rmSync, statSync, utimesSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { writeCatalog } from '../catalog/catalog.js';
@@ -17,6 +17,8 @@ import { writeUsbImage } from '../formats/disk/usb-writer.js';
 import { buildIsoImages } from '../formats/iso/build-image.js';
 import type { PlanFile } from '../formats/iso/layout.js';
 import { captureWim } from '../formats/wim/capture.js';
+import { ResourceCache } from '../formats/wim/resource-cache.js';
+import type { ListedFile } from '../formats/wim/list-tree.js';
 import { openWim, readFileFromWim } from '../formats/wim/reader.js';
 import { wimSplitterInto } from '../formats/wim/split-for-fat32.js';
 import { BlobStager } from './blob-stager.js';
@@ -41,6 +43,8 @@ const BOOT_ENTRIES: Record<OutputKind, BootEntry[]> = {
 };
 const OUTPUT: Record<MediaType, OutputKind> = { CdDvd: 'Iso', Usb: 'Usb', Wim: 'Wim' };
 const CD_BYTES = 700 * 1024 * 1024;
+/** The prestaged resource cache keeps the most recently used entries up to this size. */
+const WIM_CACHE_MAX_BYTES = 32 * 1024 ** 3;
 const COPY_BUFFER = 1 << 20;
 
 export interface BuiltMedia {
@@ -60,6 +64,9 @@ export interface BuiltMedia {
   PasswordProtected: boolean;
   ContentEncrypted: boolean;
   Created: string;
+  /** Prestaged media: content files copied compressed from earlier builds, and compressed anew. */
+  ReusedResources?: number;
+  CompressedResources?: number;
 }
 
 /**
@@ -68,10 +75,19 @@ export interface BuiltMedia {
  */
 export class MediaBuildSession {
   readonly stager: BlobStager;
+  /**
+   * Compressed WIM resources of content already built into prestaged media, by SHA-256: a rebuild
+   * after one revision compresses only what changed. Kept in the tsmedia home across runs.
+   */
+  readonly wimResources: ResourceCache;
   constructor(home: string, readonly tempRoot: string = tmpdir()) {
     this.stager = new BlobStager(home, join(tempRoot, `tsmedia-blobs-${randomUUID()}`));
+    this.wimResources = new ResourceCache(join(home, 'cache', 'wim-resources'), { maxBytes: WIM_CACHE_MAX_BYTES });
   }
-  dispose(): void { this.stager.dispose(); }
+  dispose(): void {
+    this.stager.dispose();
+    this.wimResources.prune();
+  }
 }
 
 export interface BuildMediaOptions {
@@ -118,8 +134,9 @@ function itemsById(r: ResolvedMedia): Map<string, ResolvedItem> {
 /**
  * Lays the planned medium out under `tree`, a folder named as the medium's root, and lists every
  * file with where its bytes are. Library content goes in as hard links to verified blob copies,
- * or (fromPacks, for the ISO writer that reads ranges and checks hashes itself) stays in its pack
- * and is only listed. Generated files, boot files and encrypted content are always written.
+ * or (fromPacks: the ISO and WIM writers read pack ranges and check their SHA-256 themselves)
+ * stays in its pack and is only listed. Generated files, boot files and encrypted content are
+ * always written.
  */
 function stageTree(tree: string, plan: MediaPlan, r: ResolvedMedia, files: Map<string, Buffer>, key: MediaKey, session: MediaBuildSession, fromPacks: boolean, opts: BuildMediaOptions): PlanFile[] {
   const items = itemsById(r);
@@ -210,11 +227,11 @@ export async function buildMedia(home: string, req: MediaRequest, opts: BuildMed
     }
     const tree = join(work, 'tree');
     mkdirSync(tree, { recursive: true });
-    const listed = stageTree(tree, plan, resolved, data.Files, data.Key, session, output === 'Iso', opts);
-    // a WIM keeps file times: the staged tree takes the build's clock, as ISO and USB images do
-    if (output === 'Wim') setTreeTimes(tree, opts.now);
+    const listed = stageTree(tree, plan, resolved, data.Files, data.Key, session, output !== 'Usb', opts);
     aborted(opts.signal);
-    const volumes = await writeOutput(req, output, path, output === 'Iso' ? listed : tree, work, label, opts);
+    const volumes = output === 'Iso' ? await writeIsoSet(req, path, listed, label, opts)
+      : output === 'Usb' ? await writeUsbMedium(req, path, tree, work, label, opts)
+      : await writePrestagedWim(req, path, listed, session, opts);
     aborted(opts.signal);
     const content: MediaContentRecord[] = [resolved.bootImage, ...resolved.content].map(({ item }) => ({
       Id: item.Id, Name: item.Name, Type: item.Type, SourceVersion: item.SourceVersion, FileCount: item.Files.length,
@@ -225,6 +242,7 @@ export async function buildMedia(home: string, req: MediaRequest, opts: BuildMed
       VolumeCount: volumes.length, SizeBytes: volumes.reduce((s, v) => s + v.bytes, 0), SiteCode: resolved.siteCode,
       TaskSequenceId: resolved.taskSequence?.Id ?? null, BootImageId: resolved.bootImage.item.Id, ContentItems: content.length,
       Content: content, PasswordProtected: req.password !== null, ContentEncrypted: req.encryptContent === true, Created: opts.now.toISOString(),
+      ...(output === 'Wim' ? { ReusedResources: volumes[0]!.reused ?? 0, CompressedResources: volumes[0]!.compressed ?? 0 } : {}),
     };
     try {
       await writeCatalog(home, opts.now, (db) => recordMedia(db, { ...built, TaskSequenceId: built.TaskSequenceId, Kind: req.kind }));
@@ -240,56 +258,61 @@ export async function buildMedia(home: string, req: MediaRequest, opts: BuildMed
   }
 }
 
-/** Every file and folder under root gets the time `at` (folders after their content). */
-function setTreeTimes(root: string, at: Date): void {
-  for (const e of readdirSync(root, { withFileTypes: true })) {
-    const p = join(root, e.name);
-    if (e.isDirectory()) setTreeTimes(p, at); else utimesSync(p, at, at);
-  }
-  utimesSync(root, at, at);
-}
-
 function withImageIndex(req: MediaRequest): Record<string, string> {
   const vars: Record<string, string> = { ...(req.variables ?? {}) };
   if (req.operatingSystemImageIndex !== undefined) vars['OSDImageIndex'] = String(req.operatingSystemImageIndex);
   return vars;
 }
 
-/** The ISO writer checks library blobs as it copies them: a mismatch is a damaged library. */
+/** The ISO and WIM writers check library blobs as they copy them: a mismatch is a damaged library. */
 async function libraryChecked<T>(work: Promise<T>): Promise<T> {
   try {
     return await work;
   } catch (e) {
-    if (e instanceof TsmediaError && e.code === 'EISO_SOURCE_HASH') {
+    if (e instanceof TsmediaError && (e.code === 'EISO_SOURCE_HASH' || e.code === 'EWIM_SOURCE_HASH')) {
       throw new TsmediaError('ELIBRARY_CORRUPT', `${String(e.data['path'])} does not match its SHA-256 in the content library; the content library is damaged. Re-import the content (Update-CMContent) from its source.`, e.data);
     }
     throw e;
   }
 }
 
-/** Writes the staged medium: an ISO set from the file list, a USB image or a WIM from the folder. */
-async function writeOutput(req: MediaRequest, output: OutputKind, path: string, tree: string | PlanFile[], work: string, label: string, opts: BuildMediaOptions): Promise<{ path: string; bytes: number }[]> {
-  const onProgress = (done: number, total: number): void => opts.onProgress?.('Writing', done, total);
-  if (typeof tree !== 'string') {
-    const vols = await libraryChecked(buildIsoImages({
-      files: tree, path, label, date: opts.now, biosBootFile: 'boot/etfsboot.com', uefiBootFile: 'efi/microsoft/boot/efisys.bin',
-      udf: true, maxVolumeBytes: mediaSizeBytes(req.mediaSize), signal: opts.signal, onProgress,
-      // everything but package content is read before the first disc change
-      firstVolume: (p) => !p.startsWith('SMS/PKG/'),
-    }));
-    return vols.map((v) => ({ path: v.path, bytes: v.imageBytes }));
-  }
-  if (output === 'Usb') {
-    const size = mediaSizeBytes(req.mediaSize);
-    const r = await writeUsbImage({
-      sourcePath: tree, outPath: path, date: opts.now, label: volumeLabel(label), force: req.force === true,
-      splitWim: wimSplitterInto(join(work, 'swm')), onProgress, ...(opts.signal ? { signal: opts.signal } : {}),
-      ...(size !== undefined ? { sizeBytes: size } : {}),
-    });
-    return [{ path: r.path, bytes: r.imageBytes }];
-  }
-  const r = await captureWim(path, [{ source: tree, name: 'Prestaged media', description: `tsmedia prestaged media${req.taskSequence ? ` for ${req.taskSequence}` : ''}` }], {
-    compression: 'xpress', now: opts.now, ...(opts.signal ? { signal: opts.signal } : {}),
+interface WrittenVolume { path: string; bytes: number; reused?: number; compressed?: number }
+
+/** A CD/DVD set from the file list; volume 1 boots and holds everything but package content. */
+async function writeIsoSet(req: MediaRequest, path: string, files: PlanFile[], label: string, opts: BuildMediaOptions): Promise<WrittenVolume[]> {
+  const vols = await libraryChecked(buildIsoImages({
+    files, path, label, date: opts.now, biosBootFile: 'boot/etfsboot.com', uefiBootFile: 'efi/microsoft/boot/efisys.bin',
+    udf: true, maxVolumeBytes: mediaSizeBytes(req.mediaSize), signal: opts.signal,
+    onProgress: (done, total) => opts.onProgress?.('Writing', done, total),
+    firstVolume: (p) => !p.startsWith('SMS/PKG/'),
+  }));
+  return vols.map((v) => ({ path: v.path, bytes: v.imageBytes }));
+}
+
+/** A USB image (or drive) from the staged folder; WIM files over 4 GiB become .swm parts. */
+async function writeUsbMedium(req: MediaRequest, path: string, tree: string, work: string, label: string, opts: BuildMediaOptions): Promise<WrittenVolume[]> {
+  const size = mediaSizeBytes(req.mediaSize);
+  const r = await writeUsbImage({
+    sourcePath: tree, outPath: path, date: opts.now, label: volumeLabel(label), force: req.force === true,
+    splitWim: wimSplitterInto(join(work, 'swm')), onProgress: (done, total) => opts.onProgress?.('Writing', done, total),
+    ...(opts.signal ? { signal: opts.signal } : {}), ...(size !== undefined ? { sizeBytes: size } : {}),
   });
-  return [{ path: r.path, bytes: r.size }];
+  return [{ path: r.path, bytes: r.imageBytes }];
+}
+
+/**
+ * The prestaged WIM (XPRESS), captured from the file list: library content is read as ranges of
+ * its packs (SHA-256 checked as it is read) and keyed by its SHA-256 in the session's resource
+ * cache, so content unchanged since an earlier build is copied compressed, not even read.
+ */
+async function writePrestagedWim(req: MediaRequest, path: string, listed: readonly PlanFile[], session: MediaBuildSession, opts: BuildMediaOptions): Promise<WrittenVolume[]> {
+  const files: ListedFile[] = listed.map((f) => ({
+    path: f.path, size: f.size,
+    source: f.sourceOffset !== undefined ? { path: f.source, offset: f.sourceOffset, sha256: f.sha256, key: f.sha256 } : { path: f.source },
+  }));
+  const r = await libraryChecked(captureWim(path, [{ source: 'prestaged', files, name: 'Prestaged media', description: `tsmedia prestaged media${req.taskSequence ? ` for ${req.taskSequence}` : ''}` }], {
+    compression: 'xpress', now: opts.now, ...(opts.signal ? { signal: opts.signal } : {}),
+    resourceCache: { cache: session.wimResources, keyOf: () => undefined },
+  }));
+  return [{ path: r.path, bytes: r.size, reused: r.resourceCache?.hits ?? 0, compressed: r.resourceCache?.misses ?? 0 }];
 }

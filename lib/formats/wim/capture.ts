@@ -20,11 +20,14 @@ import { OutFile } from './out-file.js';
 import { EMPTY_RESHDR, RESHDR_FLAG_METADATA, type ResourceHeader } from './resource-header.js';
 import { ResourceWriter, type BlobRecord, type ChunkCompressor, type ResourceCacheUse } from './resource-writer.js';
 import { dateToFiletime, scanTree, type SymlinkPolicy } from './scan.js';
+import { treeFromList, type ListedFile } from './list-tree.js';
 import { encodeXmlBytes, imageElement, wimXml, type ImageStats, type XmlElement } from './xml.js';
 
 export interface CaptureImageSpec {
-  /** Directory whose contents become the image root. */
+  /** Directory whose contents become the image root (with `files`: only names the image). */
   source: string;
+  /** The image's files as a list instead of a folder scan; every time is the capture's `now`. */
+  files?: readonly ListedFile[];
   /** Image name (unique in the WIM); default: the source folder's name. */
   name?: string;
   description?: string;
@@ -195,10 +198,12 @@ export async function addImages(writer: ResourceWriter, specs: readonly (Capture
 async function addImagesTo(writer: ResourceWriter, specs: readonly (CaptureImageSpec & { name: string })[], first: number, opts: CaptureOptions): Promise<AddedImages> {
   const scans = [];
   for (const spec of specs) {
-    const scan = scanTree(spec.source, { ...(opts.symlinks ? { symlinks: opts.symlinks } : {}), ...(opts.signal ? { signal: opts.signal } : {}) });
+    const scan = spec.files
+      ? treeFromList(spec.files, opts.now)
+      : scanTree(spec.source, { ...(opts.symlinks ? { symlinks: opts.symlinks } : {}), ...(opts.signal ? { signal: opts.signal } : {}) });
     for (const f of scan.files) {
       if (opts.signal?.aborted) throw new TsmediaError('EABORTED', 'capture was cancelled');
-      const rec = await writer.addFile(f.path, f.size);
+      const rec = await writer.addFile(f.ref ?? f.path, f.size);
       for (const n of f.nodes) n.dataHash = rec.hash;
     }
     for (const r of scan.reparse) r.node.reparseHash = (await writer.addBuffer(r.data, 0)).hash;

@@ -87,30 +87,31 @@ export class ResourceWriter {
   ) {}
 
   /** Stores a file's data (or finds it stored); the record's hash is known on return. */
-  async addFile(path: string, size: number): Promise<BlobRecord> {
-    const key = this.cache?.keyOf(path, size);
-    if (!this.cache || key === undefined) return this.addFileData(path, size, null);
+  async addFile(file: string | FileRef, size: number): Promise<BlobRecord> {
+    const ref: FileRef = typeof file === 'string' ? { path: file } : file;
+    const key = this.cache ? ref.key ?? this.cache.keyOf(ref.path, size) : undefined;
+    if (!this.cache || key === undefined) return this.addFileData(ref, size, null);
     const seen = this.keyed.get(key);
     if (seen) return seen;
-    const rec = await this.addFileKeyed(this.cache.cache, key, path, size);
+    const rec = await this.addFileKeyed(this.cache.cache, key, ref, size);
     this.keyed.set(key, rec);
     return rec;
   }
 
-  private addFileData(path: string, size: number, sink: EntrySink | null): Promise<BlobRecord> {
-    if (this.kind === 'none') return Promise.resolve(this.addRawFrom(size, () => fileSource(path), sink));
-    if (size <= SMALL_BLOB_MAX) return this.addBuffer(readWhole(path, size), 0, true, sink);
-    return this.addLarge(size, () => fileSource(path), sink);
+  private addFileData(ref: FileRef, size: number, sink: EntrySink | null): Promise<BlobRecord> {
+    if (this.kind === 'none') return Promise.resolve(this.addRawFrom(size, () => fileSource(ref, size), sink));
+    if (size <= SMALL_BLOB_MAX) return this.addBuffer(readWhole(ref, size), 0, true, sink);
+    return this.addLarge(size, () => fileSource(ref, size), sink);
   }
 
-  private async addFileKeyed(cache: ResourceCache, key: string, path: string, size: number): Promise<BlobRecord> {
+  private async addFileKeyed(cache: ResourceCache, key: string, ref: FileRef, size: number): Promise<BlobRecord> {
     const hit = cache.lookup(key, this.kind, this.chunkSize, size);
     if (!hit) {
       this.cacheCounts.misses++;
       const sink = cache.begin(key, this.kind, this.chunkSize, size, () => this.sinks.delete(sink));
       this.sinks.add(sink);
       try {
-        return await this.addFileData(path, size, sink);
+        return await this.addFileData(ref, size, sink);
       } catch (e) {
         sink.abort();
         throw e;
@@ -124,15 +125,16 @@ export class ResourceWriter {
     this.blobs.set(hex, rec);
     // uncompressed writes are immediate (nothing is ever queued); otherwise the copy takes its
     // turn in the queue, after the data added before it, without waiting for the queue to empty
-    if (this.kind === 'none') { this.writeHit(rec, hit, path); return rec; }
+    if (this.kind === 'none') { this.writeHit(rec, hit, ref); return rec; }
     await this.flushGroup();
     this.hits.add(hit);
-    await this.push(Promise.resolve([]), () => this.writeHit(rec, hit, path));
+    await this.push(Promise.resolve([]), () => this.writeHit(rec, hit, ref));
     return rec;
   }
 
   /** Copies a hit into the output: its stored resource, or the source raw (checked against the SHA-1). */
-  private writeHit(rec: BlobRecord, hit: CacheHit, path: string): void {
+  private writeHit(rec: BlobRecord, hit: CacheHit, ref: FileRef): void {
+    const path = ref.path;
     this.hits.delete(hit);
     const offset = this.out.pos;
     try {
@@ -141,7 +143,7 @@ export class ResourceWriter {
         rec.reshdr = { sizeInWim: hit.sizeInWim, flags: RESHDR_FLAG_COMPRESSED, offset, originalSize: rec.size };
         return;
       }
-      const sha1 = this.writeRawFrom(rec.size, () => fileSource(path));
+      const sha1 = this.writeRawFrom(rec.size, () => fileSource(ref, rec.size));
       if (hashHex(sha1) !== rec.key) {
         this.out.rewind(offset);
         throw new TsmediaError('EWIM_CAPTURE', `${path} does not hold the content its cache key names: the key or the staged file is wrong, or the file changed during the capture`, { path });
@@ -379,10 +381,25 @@ export interface ByteSource {
   close(): void;
 }
 
-export function fileSource(path: string): ByteSource {
+/**
+ * Where a file's bytes are: a whole file, or `size` bytes at `offset` of one (a blob in a
+ * content-library pack). With sha256 the bytes are checked as they are read: a reader that meets
+ * other bytes fails the capture instead of storing them. `key` is the resource-cache key.
+ */
+export interface FileRef { path: string; offset?: number | undefined; sha256?: string | undefined; key?: string | undefined }
+
+function mismatch(ref: FileRef): TsmediaError {
+  return new TsmediaError('EWIM_SOURCE_HASH', `the bytes read from ${ref.path}${ref.offset !== undefined ? ` at ${ref.offset}` : ''} do not match their SHA-256 ${ref.sha256}: the source is damaged or was changed`, { path: ref.path });
+}
+
+export function fileSource(file: string | FileRef, size?: number): ByteSource {
+  const ref: FileRef = typeof file === 'string' ? { path: file } : file;
+  const path = ref.path;
   let fd: number;
   try { fd = openSync(path, 'r'); } catch (e) { throw captureError(path, e); }
-  let pos = 0;
+  let pos = ref.offset ?? 0;
+  const hash = ref.sha256 !== undefined && size !== undefined ? createHash('sha256') : undefined;
+  let left = size ?? 0;
   return {
     read(into) {
       for (let got = 0; got < into.length;) {
@@ -391,6 +408,11 @@ export function fileSource(path: string): ByteSource {
         if (r === 0) throw new TsmediaError('EWIM_CAPTURE', `${path} shrank while it was being captured`, { path });
         got += r;
         pos += r;
+      }
+      if (hash) {
+        hash.update(into);
+        left -= into.length;
+        if (left === 0 && hash.digest('hex') !== ref.sha256) throw mismatch(ref);
       }
     },
     close() { closeSync(fd); },
@@ -421,14 +443,16 @@ export function iteratorSource(it: Iterator<Uint8Array>): ByteSource {
   };
 }
 
-function readWhole(path: string, size: number): Uint8Array {
+function readWhole(ref: FileRef, size: number): Uint8Array {
+  const path = ref.path;
+  const base = ref.offset ?? 0;
   const data = new Uint8Array(size);
   let fd: number;
   try { fd = openSync(path, 'r'); } catch (e) { throw captureError(path, e); }
   try {
     let got = 0;
     while (got < size) {
-      const r = readSync(fd, data, got, size - got, got);
+      const r = readSync(fd, data, got, size - got, base + got);
       if (r === 0) throw new TsmediaError('EWIM_CAPTURE', `${path} shrank while it was being captured`, { path });
       got += r;
     }
@@ -438,5 +462,6 @@ function readWhole(path: string, size: number): Uint8Array {
   } finally {
     closeSync(fd);
   }
+  if (ref.sha256 !== undefined && createHash('sha256').update(data).digest('hex') !== ref.sha256) throw mismatch(ref);
   return data;
 }

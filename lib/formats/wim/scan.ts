@@ -10,6 +10,7 @@ import {
 } from './dentry.js';
 import { sortTree, walkTree, type WimNode } from './metadata.js';
 import { encodeSymlinkReparse, IO_REPARSE_TAG_SYMLINK, RP_FLAG_NOT_FIXED } from './reparse.js';
+import type { FileRef } from './resource-writer.js';
 
 /** 100 ns intervals between 1601-01-01 and 1970-01-01. */
 export const FILETIME_UNIX_EPOCH = 116444736000000000n;
@@ -25,7 +26,8 @@ export function dateToFiletime(d: Date): bigint {
 
 export type SymlinkPolicy = 'reparse' | 'refuse';
 
-export interface ScannedFile { path: string; size: number; nodes: WimNode[] }
+/** An inode with data: read from `ref` when given (a range of another file), else from `path`. */
+export interface ScannedFile { path: string; size: number; nodes: WimNode[]; ref?: FileRef }
 export interface ScannedReparse { path: string; data: Uint8Array; node: WimNode }
 
 export interface ScanResult {
@@ -38,7 +40,11 @@ export interface ScanResult {
 }
 
 function newNode(name: string, st: BigIntStats, attributes: number): WimNode {
-  const t = unixNsToFiletime(st.mtimeNs);
+  return makeNode(name, attributes, unixNsToFiletime(st.mtimeNs));
+}
+
+/** A plain file or folder node with all three times `t` (FILETIME). */
+export function makeNode(name: string, attributes: number, t: bigint): WimNode {
   return {
     name, shortName: '', attributes, securityId: NO_SECURITY_ID, creationTime: t, lastAccessTime: t, lastWriteTime: t,
     dataHash: null, reparseTag: 0, rpFlags: 0, reparseHash: null, hardLinkId: 0n, namedStreams: [],
