@@ -7,6 +7,7 @@ import { usbImageCmdlets } from './usb-image.js';
 import { isoImageCmdlets } from './iso-image.js';
 import { mediaImageCmdlets } from './media-image.js';
 import { windowsImageCmdlets } from './windows-image.js';
+import { mediaStatusCmdlets } from './media-status.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export const cmdlets: CmdletSpec<any>[] = [...siteCmdlets, ...contentCmdlets, ...taskSequenceCmdlets, ...windowsImageCmdlets, ...isoImageCmdlets, ...usbImageCmdlets, ...mediaImageCmdlets];
+export const cmdlets: CmdletSpec<any>[] = [...siteCmdlets, ...contentCmdlets, ...taskSequenceCmdlets, ...windowsImageCmdlets, ...isoImageCmdlets, ...usbImageCmdlets, ...mediaImageCmdlets, ...mediaStatusCmdlets];
