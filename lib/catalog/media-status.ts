@@ -49,114 +49,121 @@ export interface MediaStatusFilter {
   mediaId?: string;
 }
 
-interface MediumRow { seq: number; media_id: string; path: string; created: string; task_sequence_id: string | null }
-interface ItemRow { seq: number; id: string; name: string; type: ContentType; cached: number; current: number | null }
-interface DownloadRow { id: string; cached: number; files: number; bytes: number }
+interface ItemRow {
+  media_id: string; path: string; id: string; name: string; type: ContentType; cached: number; current: number | null; files: number; bytes: number;
+}
 
-function mediaWhere(filter: MediaStatusFilter): { clause: string; params: string[] } {
+interface MediumRow {
+  media_id: string; path: string; created: string; task_sequence_id: string | null; items: number; revised: number; removed: number;
+  files: number; bytes: number; removed_ids: string | null; downloading_ids: string | null; free_ids: string | null;
+}
+
+interface Where { clause: string; params: string[] }
+
+function mediaWhere(filter: MediaStatusFilter): Where {
   if (filter.mediaId === undefined) return { clause: `m.kind = 'Prestaged'`, params: [] };
   return { clause: `m.kind = 'Prestaged' AND (m.media_id = ? COLLATE NOCASE OR m.path = ?)`, params: [filter.mediaId, filter.mediaId] };
 }
 
 /**
- * Download cost of every distinct (item, cached version) on the chosen media whose version is not
- * the current one: three set-based queries in all, whatever the number of media. A cached version
- * above the current one (a catalog restored from an older backup) has no manifest to compare
- * with, so base 0 counts every current file.
+ * items: every item of the chosen media with its cached and current version and its download
+ * cost. The cost is computed once per distinct (item, cached version) that is not current: from
+ * the small index of current rows, looking into the item's history only for rows in
+ * content_file_returns (db/migrations/0003). A cached version above the current one (a catalog
+ * restored from an older backup) has no manifest to compare with, so base 0 counts every file.
+ * Uses where.params twice.
  */
-function downloadCosts(db: SqlDatabase, where: { clause: string; params: string[] }): Map<string, DownloadRow> {
-  const rows = db.all<DownloadRow>(`
+function itemsCte(where: Where): string {
+  return `
     WITH pairs AS (
       SELECT DISTINCT mc.content_id AS id, mc.source_version AS cached,
              CASE WHEN mc.source_version > c.source_version THEN 0 ELSE mc.source_version END AS base
       FROM media m JOIN media_content mc ON mc.seq = m.seq JOIN content c ON c.id = mc.content_id
-      WHERE ${where.clause} AND mc.source_version <> c.source_version)
-    SELECT p.id, p.cached, count(*) AS files, sum(f.size) AS bytes
-    FROM pairs p JOIN content_files f ON f.content_id = p.id AND f.removed_in IS NULL AND f.added_in > p.base
-    WHERE NOT EXISTS (
-      SELECT 1 FROM content_files o
-      WHERE o.content_id = f.content_id AND o.path = f.path AND o.added_in <= p.base AND o.removed_in > p.base AND o.sha256 = f.sha256)
-    GROUP BY p.id, p.cached`, where.params);
-  return new Map(rows.map((r) => [`${r.id}\0${r.cached}`, r]));
+      WHERE ${where.clause} AND mc.source_version <> c.source_version),
+    costs AS (
+      SELECT p.id, p.cached, count(*) AS files, sum(f.size) AS bytes
+      FROM pairs p JOIN content_files f ON f.content_id = p.id AND f.removed_in IS NULL AND f.added_in > p.base
+      WHERE NOT EXISTS (
+        SELECT 1 FROM content_file_returns r JOIN content_files o ON o.content_id = r.content_id AND o.path = r.path
+        WHERE r.content_id = f.content_id AND r.path = f.path AND r.added_in = f.added_in
+          AND o.added_in <= p.base AND o.removed_in > p.base AND o.sha256 = f.sha256)
+      GROUP BY p.id, p.cached),
+    items AS (
+      SELECT m.seq, mc.content_id AS id, mc.name, mc.type, mc.source_version AS cached, c.source_version AS current,
+             coalesce(k.files, 0) AS files, coalesce(k.bytes, 0) AS bytes
+      FROM media m JOIN media_content mc ON mc.seq = m.seq LEFT JOIN content c ON c.id = mc.content_id
+      LEFT JOIN costs k ON k.id = mc.content_id AND k.cached = mc.source_version
+      WHERE ${where.clause})`;
 }
 
-export interface PrestagedMediaReport {
-  medium: Omit<PrestagedMediaStatus, 'Items' | 'RevisedItems' | 'RemovedItems' | 'DownloadBytes' | 'DownloadFiles' | 'Rebuild' | 'Reason'>;
-  items: PrestagedItemStatus[];
+function statusOf(cached: number, current: number | null): CacheStatus {
+  return current === null ? 'Removed' : current === cached ? 'Valid' : 'Revised';
 }
 
-/** Every chosen prestaged medium (oldest first) with the status of each item it holds (by Id). */
-export function prestagedMediaReport(db: SqlDatabase, filter: MediaStatusFilter = {}): PrestagedMediaReport[] {
+/** One row per item of each chosen prestaged medium (media oldest first, items by Id). */
+export function prestagedMediaItems(db: SqlDatabase, filter: MediaStatusFilter = {}): PrestagedItemStatus[] {
   const where = mediaWhere(filter);
-  const media = db.all<MediumRow>(`SELECT m.seq, m.media_id, m.path, m.created, m.task_sequence_id FROM media m WHERE ${where.clause} ORDER BY m.created, m.seq`, where.params);
-  if (media.length === 0) return [];
-  const costs = downloadCosts(db, where);
-  const items = db.all<ItemRow>(`
-    SELECT m.seq, mc.content_id AS id, mc.name, mc.type, mc.source_version AS cached, c.source_version AS current
-    FROM media m JOIN media_content mc ON mc.seq = m.seq LEFT JOIN content c ON c.id = mc.content_id
-    WHERE ${where.clause} ORDER BY m.seq, mc.content_id`, where.params);
-  const bySeq = new Map<number, PrestagedMediaReport>();
-  const reports = media.map((m) => {
-    const r: PrestagedMediaReport = { medium: { MediaId: m.media_id, Path: m.path, Created: m.created, TaskSequenceId: m.task_sequence_id }, items: [] };
-    bySeq.set(m.seq, r);
-    return r;
-  });
-  for (const i of items) {
-    const report = bySeq.get(i.seq)!;
-    const status: CacheStatus = i.current === null ? 'Removed' : i.current === i.cached ? 'Valid' : 'Revised';
-    const cost = status === 'Revised' ? costs.get(`${i.id}\0${i.cached}`) : undefined;
-    report.items.push({
-      MediaId: report.medium.MediaId, Path: report.medium.Path, Id: i.id, Name: i.name, Type: i.type,
-      CachedVersion: i.cached, CurrentVersion: i.current, Status: status, DownloadBytes: cost?.bytes ?? 0, DownloadFiles: cost?.files ?? 0,
-    });
-  }
-  return reports;
+  return db.all<ItemRow>(`${itemsCte(where)}
+    SELECT m.media_id, m.path, i.id, i.name, i.type, i.cached, i.current, i.files, i.bytes
+    FROM items i JOIN media m ON m.seq = i.seq ORDER BY m.created, m.seq, i.id`, [...where.params, ...where.params])
+    .map((r) => ({
+      MediaId: r.media_id, Path: r.path, Id: r.id, Name: r.name, Type: r.type, CachedVersion: r.cached, CurrentVersion: r.current,
+      Status: statusOf(r.cached, r.current), DownloadBytes: r.bytes, DownloadFiles: r.files,
+    }));
 }
 
 /**
+ * One row per chosen prestaged medium, oldest first, aggregated in SQL (a large catalog has tens of
+ * thousands of medium-item pairs; only the media come back).
+ *
  * The rebuild rule. A medium should be rebuilt when
  *   - any item on it was removed from the catalog (it carries content nothing deploys any more), or
- *   - machines must download something for its revised items, at least `thresholdBytes` in all
+ *   - machines must download files for its revised items, at least `thresholdBytes` in all
  *     (default 0: any download at all).
  * A revised item whose current files are all on the medium already (a change undone, files only
  * removed) costs nothing at first boot and is no reason to rebuild.
  */
-export function summarizeMedium(report: PrestagedMediaReport, thresholdBytes = 0): PrestagedMediaStatus {
-  const revised = report.items.filter((i) => i.Status === 'Revised');
-  const removed = report.items.filter((i) => i.Status === 'Removed');
-  const downloading = revised.filter((i) => i.DownloadFiles > 0);
-  let bytes = 0;
-  let files = 0;
-  for (const i of revised) { bytes += i.DownloadBytes; files += i.DownloadFiles; }
-  const reasons: string[] = [];
-  const overThreshold = files > 0 && bytes >= thresholdBytes;
-  if (removed.length) reasons.push(`${count(removed.length, 'item')} removed from the catalog (${ids(removed)})`);
-  if (files > 0) {
-    reasons.push(`${count(downloading.length, 'revised item')} (${ids(downloading)}) need ${count(files, 'file')}, ${formatBytes(bytes)}, per machine`
-      + (overThreshold ? '' : `, under the ${formatBytes(thresholdBytes)} threshold`));
-  }
-  const free = revised.length - downloading.length;
-  if (free > 0) reasons.push(`${count(free, 'revised item')} (${ids(revised.filter((i) => i.DownloadFiles === 0))}) need no download`);
-  return {
-    ...report.medium,
-    Items: report.items.length,
-    RevisedItems: revised.length,
-    RemovedItems: removed.length,
-    DownloadBytes: bytes,
-    DownloadFiles: files,
-    Rebuild: removed.length > 0 || overThreshold,
-    Reason: reasons.length ? `${reasons.join('; ')}.` : 'Every item is at its current revision.',
-  };
+export function prestagedMediaStatus(db: SqlDatabase, filter: MediaStatusFilter = {}, thresholdBytes = 0): PrestagedMediaStatus[] {
+  const where = mediaWhere(filter);
+  const rows = db.all<MediumRow>(`${itemsCte(where)}
+    SELECT m.media_id, m.path, m.created, m.task_sequence_id, count(i.id) AS items,
+           coalesce(sum(i.current <> i.cached), 0) AS revised, coalesce(sum(i.current IS NULL), 0) AS removed,
+           coalesce(sum(i.files), 0) AS files, coalesce(sum(i.bytes), 0) AS bytes,
+           group_concat(CASE WHEN i.current IS NULL THEN i.id END) AS removed_ids,
+           group_concat(CASE WHEN i.files > 0 THEN i.id END) AS downloading_ids,
+           group_concat(CASE WHEN i.current <> i.cached AND i.files = 0 THEN i.id END) AS free_ids
+    FROM media m LEFT JOIN items i ON i.seq = m.seq
+    WHERE ${where.clause} GROUP BY m.seq ORDER BY m.created, m.seq`, [...where.params, ...where.params, ...where.params]);
+  return rows.map((r) => {
+    const list = (ids: string | null): string[] => (ids === null ? [] : ids.split(',').sort());
+    const removed = list(r.removed_ids);
+    const downloading = list(r.downloading_ids);
+    const free = list(r.free_ids);
+    const overThreshold = r.files > 0 && r.bytes >= thresholdBytes;
+    const reasons: string[] = [];
+    if (removed.length) reasons.push(`${count(removed.length, 'item')} removed from the catalog (${ids(removed)})`);
+    if (r.files > 0) {
+      reasons.push(`${count(downloading.length, 'revised item')} (${ids(downloading)}) need ${count(r.files, 'file')}, ${formatBytes(r.bytes)}, per machine`
+        + (overThreshold ? '' : `, under the ${formatBytes(thresholdBytes)} threshold`));
+    }
+    if (free.length) reasons.push(`${count(free.length, 'revised item')} (${ids(free)}) need no download`);
+    return {
+      MediaId: r.media_id, Path: r.path, Created: r.created, TaskSequenceId: r.task_sequence_id,
+      Items: r.items, RevisedItems: r.revised, RemovedItems: r.removed, DownloadBytes: r.bytes, DownloadFiles: r.files,
+      Rebuild: removed.length > 0 || overThreshold,
+      Reason: reasons.length ? `${reasons.join('; ')}.` : 'Every item is at its current revision.',
+    };
+  });
 }
 
 function count(n: number, noun: string): string {
   return `${n} ${noun}${n === 1 ? '' : 's'}`;
 }
 
-function ids(items: readonly PrestagedItemStatus[]): string {
+function ids(list: readonly string[]): string {
   const MAX = 5;
-  const shown = items.slice(0, MAX).map((i) => i.Id).join(', ');
-  return items.length > MAX ? `${shown} and ${items.length - MAX} more` : shown;
+  const shown = list.slice(0, MAX).join(', ');
+  return list.length > MAX ? `${shown} and ${list.length - MAX} more` : shown;
 }
 
 /** The items of one medium as Compare-TSMedia sees them. */

@@ -5,8 +5,8 @@ import { join, resolve } from 'node:path';
 import { readCatalog } from '../catalog/catalog.js';
 import { getMediaRecord, listMedia } from '../catalog/media.js';
 import type { MediaRecord } from '../catalog/media.js';
-import { compareMediaItems, prestagedMediaReport, summarizeMedium } from '../catalog/media-status.js';
-import type { MediaItemVersion } from '../catalog/media-status.js';
+import { compareMediaItems, prestagedMediaItems, prestagedMediaStatus } from '../catalog/media-status.js';
+import type { MediaItemVersion, MediaStatusFilter } from '../catalog/media-status.js';
 import type { SqlDatabase } from '../catalog/database.js';
 import { NotFoundError, RuleError } from '../errors.js';
 import { parseManifest } from '../media/media-manifest.js';
@@ -41,7 +41,7 @@ const getPrestagedMediaStatus: CmdletSpec<StatusParams> = {
   ],
   async run(p, ctx) {
     return readCatalog(ctx.home, ctx.now(), (db) => {
-      let filter = {};
+      let filter: MediaStatusFilter = {};
       if (p.MediaId !== undefined) {
         const { key, media } = findRecorded(db, p.MediaId);
         if (media.length === 0) getMediaRecord(db, p.MediaId); // throws the not-found error
@@ -49,9 +49,7 @@ const getPrestagedMediaStatus: CmdletSpec<StatusParams> = {
         if (other) throw new RuleError('ENOT_PRESTAGED', `Medium ${other.MediaId} (${other.Path}) is ${other.Kind} media, not prestaged; Compare-TSMedia compares the content of any two media.`);
         filter = { mediaId: key };
       }
-      const reports = prestagedMediaReport(db, filter);
-      if (p.Detailed) return reports.flatMap((r) => r.items);
-      return reports.map((r) => summarizeMedium(r, p.RebuildThreshold ?? 0));
+      return p.Detailed ? prestagedMediaItems(db, filter) : prestagedMediaStatus(db, filter, p.RebuildThreshold ?? 0);
     });
   },
 };

@@ -1,9 +1,11 @@
 import test from 'ava';
 import { createHash } from 'node:crypto';
-import { readCatalog, writeCatalog } from '../../lib/catalog/catalog.js';
-import { createContent, getContent, getManifest, reviseContent } from '../../lib/catalog/content.js';
+import { readFile } from 'node:fs/promises';
+import { catalogPath, forgetCatalogSnapshot, readCatalog, writeCatalog } from '../../lib/catalog/catalog.js';
+import { loadSqlJs, SqlDatabase } from '../../lib/catalog/database.js';
+import { createContent, getContent, getManifest, removeContent, reviseContent } from '../../lib/catalog/content.js';
 import { recordMedia } from '../../lib/catalog/media.js';
-import { compareMediaItems, prestagedMediaReport, summarizeMedium } from '../../lib/catalog/media-status.js';
+import { compareMediaItems, prestagedMediaItems, prestagedMediaStatus } from '../../lib/catalog/media-status.js';
 import type { ManifestFile } from '../../lib/content/manifest.js';
 import { closePool } from '../../lib/pool/pool.js';
 import { tempDir } from '../helpers/tmp.js';
@@ -13,10 +15,10 @@ test.after.always(closePool);
 
 test('each prestaged medium: which items are revised or removed, and the files of the current revision a machine lacks', async (t) => {
   const { home } = await revisedCatalog(t);
-  const reports = await readCatalog(home, new Date(), (db) => prestagedMediaReport(db));
+  const items = await readCatalog(home, new Date(), (db) => prestagedMediaItems(db));
   // the stand-alone medium M4 is not prestaged; the rest oldest first (M1 and M5 on day 1, in the order recorded)
-  t.deepEqual(reports.map((r) => r.medium.MediaId), [M1, M5, M2, M3]);
-  const rows = (id: string) => reports.find((r) => r.medium.MediaId === id)!.items.map((i) => [i.Id, i.CachedVersion, i.CurrentVersion, i.Status, i.DownloadFiles, i.DownloadBytes]);
+  t.deepEqual([...new Set(items.map((i) => i.MediaId))], [M1, M5, M2, M3]);
+  const rows = (id: string) => items.filter((i) => i.MediaId === id).map((i) => [i.Id, i.CachedVersion, i.CurrentVersion, i.Status, i.DownloadFiles, i.DownloadBytes]);
   // M1 (day 1): Office v1 -> v3 needs a.txt (12), b.txt (16, changed twice: only its v3 bytes) and new.txt (5),
   // not c/d.bin; Drivers v1 -> v3 are the v1 files again (x.inf changed back, y.sys re-added identical)
   t.deepEqual(rows(M1), [
@@ -37,14 +39,19 @@ test('each prestaged medium: which items are revised or removed, and the files o
   t.deepEqual(rows(M5), [[BOOT, 1, 1, 'Valid', 0, 0], [DRIVERS, 1, 3, 'Revised', 0, 0]]);
 
   // one medium by id (any case) or by path
-  const one = await readCatalog(home, new Date(), (db) => [prestagedMediaReport(db, { mediaId: M2.toLowerCase() }), prestagedMediaReport(db, { mediaId: '/media/m2.wim' })]);
-  t.deepEqual(one.map((r) => r.map((x) => x.medium.MediaId)), [[M2], [M2]]);
+  const one = await readCatalog(home, new Date(), (db) => [prestagedMediaItems(db, { mediaId: M2.toLowerCase() }), prestagedMediaItems(db, { mediaId: '/media/m2.wim' })]);
+  t.deepEqual(one.map((r) => [...new Set(r.map((x) => x.MediaId))]), [[M2], [M2]]);
 });
 
 test('the rebuild rule: a removed item, or any download (at least the threshold); a revision that costs nothing is no reason', async (t) => {
   const { home } = await revisedCatalog(t);
-  const reports = await readCatalog(home, new Date(), (db) => prestagedMediaReport(db));
-  const summary = (id: string, threshold?: number) => summarizeMedium(reports.find((r) => r.medium.MediaId === id)!, threshold);
+  const status = (threshold?: number) => readCatalog(home, new Date(), (db) => prestagedMediaStatus(db, {}, threshold));
+  const [byDefault, at40, at41, at1G] = [await status(), await status(40), await status(41), await status(1 << 30)];
+  const summary = (id: string, threshold?: number) => {
+    const list = threshold === undefined ? byDefault : threshold === 40 ? at40 : threshold === 41 ? at41 : at1G;
+    return list.find((r) => r.MediaId === id)!;
+  };
+  t.deepEqual(byDefault.map((r) => r.MediaId), [M1, M5, M2, M3]);
 
   t.like(summary(M1), { Items: 5, RevisedItems: 2, RemovedItems: 1, DownloadFiles: 3, DownloadBytes: 33, Rebuild: true });
   t.is(summary(M1).Reason, `1 item removed from the catalog (${LEGACY}); 1 revised item (${OFFICE}) need 3 files, 33 B, per machine; 1 revised item (${DRIVERS}) need no download.`);
@@ -92,11 +99,12 @@ test('download costs match a file-by-file comparison of the two manifests for ev
   });
   await readCatalog(home, now, (db) => {
     const current = getManifest(db, id, VERSIONS);
-    const reports = prestagedMediaReport(db);
-    t.is(reports.length, VERSIONS + 1);
+    const items = prestagedMediaItems(db);
+    t.is(items.length, VERSIONS + 1);
+    const summaries = prestagedMediaStatus(db);
     let revisedWithDownloads = 0;
-    for (const r of reports) {
-      const item = r.items[0]!;
+    for (const [k, item] of items.entries()) {
+      t.deepEqual([summaries[k]!.DownloadFiles, summaries[k]!.DownloadBytes], [item.DownloadFiles, item.DownloadBytes]);
       const cached = item.CachedVersion <= VERSIONS ? getManifest(db, id, item.CachedVersion) : [];
       const have = new Set(cached.map((f) => `${f.path}\0${f.sha256}`));
       const need = current.filter((f) => !have.has(`${f.path}\0${f.sha256}`));
@@ -119,4 +127,34 @@ test('compareMediaItems: removed, added, revised and (on request) equal items, b
   ]);
   t.deepEqual(compareMediaItems(a, b, true).map((d) => d.SideIndicator), ['==', '<=', '<>', '=>']);
   t.deepEqual(compareMediaItems(a, a), []);
+});
+
+test('a catalog from before schema 3 gets the history lookups back-filled when it is migrated', async (t) => {
+  const { home } = await revisedCatalog(t);
+  const before = await readCatalog(home, new Date(), (db) => prestagedMediaItems(db));
+  // take the catalog back to schema 2, as an older tsmedia left it
+  await writeCatalog(home, new Date(), (db) => {
+    db.run('DROP TRIGGER content_file_returns_on_insert');
+    db.run('DROP TABLE content_file_returns');
+    db.run('DROP INDEX content_files_current');
+    db.run('PRAGMA user_version = 2');
+  });
+  forgetCatalogSnapshot(home);
+  const SQL = await loadSqlJs();
+  const old = new SqlDatabase(new SQL.Database(await readFile(catalogPath(home))));
+  t.is(old.get<{ v: number }>('SELECT user_version AS v FROM pragma_user_version')!.v, 2);
+  old.close();
+
+  const after = await readCatalog(home, new Date(), (db) => {
+    // Drivers v3: x.inf and y.sys came back with their v1 bytes
+    t.deepEqual(db.all('SELECT content_id, path, added_in FROM content_file_returns ORDER BY 1, 2'), [
+      { content_id: DRIVERS, path: 'x.inf', added_in: 3 }, { content_id: DRIVERS, path: 'y.sys', added_in: 3 },
+    ]);
+    return prestagedMediaItems(db);
+  });
+  t.deepEqual(after, before);
+
+  // they go with their item
+  await writeCatalog(home, new Date(), (db) => removeContent(db, DRIVERS, 'DriverPackage', true));
+  t.deepEqual(await readCatalog(home, new Date(), (db) => db.all('SELECT * FROM content_file_returns')), []);
 });
