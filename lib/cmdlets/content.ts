@@ -123,6 +123,7 @@ const getRevisions: CmdletSpec<{ Id: string; Since?: Date; Version?: number; Lis
     { name: 'Version', type: 'int', help: 'Only revisions after this SourceVersion.' },
     { name: 'List', type: 'switch', aliases: ['ListFiles'], help: 'One object per file added, changed or removed (SourceVersion, Path, Change, Size, Sha256).' },
   ],
+  switchViews: { List: ['SourceVersion', 'Path', 'Change', 'Size'] },
   examples: [
     { code: 'tsmedia Get-CMContentRevision -Id PS100004 -Version 3', remarks: 'What changed in PS100004 since version 3.' },
     { code: 'tsmedia Get-CMContentRevision -Id PS100004 -Since 2026-11-01 -List', remarks: 'Each file changed in PS100004 since 1 November.' },

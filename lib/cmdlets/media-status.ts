@@ -34,6 +34,7 @@ const getPrestagedMediaStatus: CmdletSpec<StatusParams> = {
     { name: 'RebuildThreshold', type: 'size', help: 'Recommend a rebuild only when a machine would download at least this much (default 0: any download).' },
   ],
   defaultView: ['MediaId', 'Path', 'Created', 'RevisedItems', 'RemovedItems', 'DownloadBytes', 'DownloadFiles', 'Rebuild'],
+  switchViews: { Detailed: ['Path', 'Id', 'Name', 'CachedVersion', 'CurrentVersion', 'Status', 'DownloadBytes', 'DownloadFiles'] },
   examples: [
     { code: 'tsmedia Get-TSPrestagedMediaStatus', remarks: 'Every prestaged medium: what is stale and what it costs.' },
     { code: 'tsmedia Get-TSPrestagedMediaStatus -MediaId /srv/media/oem.wim -Detailed -OutputFormat Csv', remarks: 'Each item of one medium with its cached and current versions, as CSV.' },

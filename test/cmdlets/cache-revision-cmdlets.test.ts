@@ -48,6 +48,10 @@ test('Get-TSPrestagedMediaStatus -Detailed: one row per medium and item with bot
     { MediaId: M1, Path: '/media/m1.wim', Id: LEGACY, Name: 'Legacy', Type: 'Package', CachedVersion: 1, CurrentVersion: null, Status: 'Removed', DownloadBytes: 0, DownloadFiles: 0 },
     { MediaId: M1, Path: '/media/m1.wim', Id: ZIP, Name: '7-Zip', Type: 'Application', CachedVersion: 1, CurrentVersion: 1, Status: 'Valid', DownloadBytes: 0, DownloadFiles: 0 },
   ]);
+  // the table shows the item columns, not the per-medium ones
+  const table = (await tsmedia(home, ['Get-TSPrestagedMediaStatus', M1, '-Detailed'])).stdout;
+  t.regex(table, /^Path\s+Id\s+Name\s+CachedVersion\s+CurrentVersion\s+Status\s+DownloadBytes\s+DownloadFiles$/m);
+  t.regex(table, new RegExp(`^/media/m1\\.wim\\s+${OFFICE}\\s+Office\\s+1\\s+3 Revised\\s+33\\s+3$`, 'm'));
   const all = (await tsmedia(home, ['Get-TSPrestagedMediaStatus', '-ExpandItems', '-OutputFormat', 'Json'])).json();
   t.is(all.length, 5 + 2 + 4 + 4, 'every item of the four prestaged media');
 });
@@ -136,6 +140,7 @@ test('Get-CMContentRevision answers what changed: counts per revision, each file
     [2, 'b.txt', 'Changed', 8], [2, 'new.txt', 'Added', 5],
     [3, 'a.txt', 'Changed', 12], [3, 'b.txt', 'Changed', 16],
   ]);
+  t.regex((await tsmedia(home, ['Get-CMContentRevision', OFFICE, '-List'])).stdout, /^SourceVersion\s+Path\s+Change\s+Size$/m);
   const listed = await json(OFFICE, '-Since', '2026-01-02T12:00:00Z', '-List');
   t.deepEqual(Object.keys(listed[0]), ['Id', 'SourceVersion', 'Path', 'Change', 'Size', 'Sha256']);
   t.like(listed[0], { SourceVersion: 3, Path: 'a.txt', Sha256: createHash('sha256').update('AAAAAAAAAAAA').digest('hex') });
