@@ -1,6 +1,7 @@
 // The numbered migrations, in order. Schema version N means migrations 1..N have run.
 import initial from './0001-initial.js';
 import media from './0002-media.js';
+import cacheQueries from './0003-cache-queries.js';
 
-export const migrations: readonly string[] = [initial, media];
+export const migrations: readonly string[] = [initial, media, cacheQueries];
 export const SCHEMA_VERSION = migrations.length;

@@ -202,6 +202,40 @@ export function listRevisions(db: SqlDatabase, id: string, opts: { sinceVersion?
     });
 }
 
+export interface RevisionFileChange {
+  Id: string;
+  SourceVersion: number;
+  Path: string;
+  Change: 'Added' | 'Changed' | 'Removed';
+  /** The new size and SHA-256; for a removed file, the last ones it had. */
+  Size: number;
+  Sha256: string;
+}
+
+/** Every file each revision added, changed or removed (version 1 adds all), by version and path. */
+export function listRevisionFiles(db: SqlDatabase, id: string, opts: { sinceVersion?: number; since?: Date } = {}): RevisionFileChange[] {
+  const versions = new Set(listRevisions(db, id, opts).map((r) => r.SourceVersion));
+  const item = getContent(db, id);
+  const rows = db.all<{ v: number; path: string; size: number; sha: string; kind: 'a' | 'r' }>(
+    `SELECT added_in AS v, path, size, lower(hex(sha256)) AS sha, 'a' AS kind FROM content_files WHERE content_id = ?
+     UNION ALL SELECT removed_in, path, size, lower(hex(sha256)), 'r' FROM content_files WHERE content_id = ? AND removed_in IS NOT NULL
+     ORDER BY 1, 2, 5`, [item.Id, item.Id]);
+  const out: RevisionFileChange[] = [];
+  for (let k = 0; k < rows.length; k++) {
+    const r = rows[k]!;
+    if (!versions.has(r.v)) continue;
+    // rows of one (version, path) come added first: an added row and a removed row mean a change
+    const next = rows[k + 1];
+    if (r.kind === 'a' && next && next.v === r.v && next.path === r.path) {
+      out.push({ Id: item.Id, SourceVersion: r.v, Path: r.path, Change: 'Changed', Size: r.size, Sha256: r.sha });
+      k++;
+    } else {
+      out.push({ Id: item.Id, SourceVersion: r.v, Path: r.path, Change: r.kind === 'a' ? 'Added' : 'Removed', Size: r.size, Sha256: r.sha });
+    }
+  }
+  return out;
+}
+
 /** Task sequences that refer to an item. */
 export function referencingTaskSequences(db: SqlDatabase, id: string): string[] {
   return db.all<{ id: string }>(`SELECT DISTINCT task_sequence_id AS id FROM task_sequence_refs WHERE content_id = ?

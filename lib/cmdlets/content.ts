@@ -1,7 +1,7 @@
 // Content cmdlets: New-, Get-, Remove- for the five content kinds (one factory, since they differ
 // only in names and source kind), Update-CMDistributionPoint and Get-CMContentRevision.
 import { readCatalog, writeCatalog } from '../catalog/catalog.js';
-import { findContent, getContent, listRevisions, removeContent, describeType, withArticle } from '../catalog/content.js';
+import { findContent, getContent, listRevisionFiles, listRevisions, removeContent, describeType, withArticle } from '../catalog/content.js';
 import type { ContentType } from '../catalog/content.js';
 import { importNewContent, isImageType, refreshContent } from '../content/content-store.js';
 import { UsageError } from '../errors.js';
@@ -114,20 +114,24 @@ const updateContent: CmdletSpec<{ PackageId: string }> = {
   },
 };
 
-const getRevisions: CmdletSpec<{ Id: string; Since?: Date; Version?: number }> = {
+const getRevisions: CmdletSpec<{ Id: string; Since?: Date; Version?: number; List?: boolean }> = {
   name: 'Get-CMContentRevision',
   synopsis: 'Lists every revision of a content item with what it added, changed and removed.',
   parameters: [
     { name: 'Id', type: 'string', mandatory: true, position: 0, aliases: ['PackageId'], help: 'The content item\'s ID.' },
     { name: 'Since', type: 'datetime', help: 'Only revisions made after this date.' },
     { name: 'Version', type: 'int', help: 'Only revisions after this SourceVersion.' },
+    { name: 'List', type: 'switch', aliases: ['ListFiles'], help: 'One object per file added, changed or removed (SourceVersion, Path, Change, Size, Sha256).' },
   ],
-  examples: [{ code: 'tsmedia Get-CMContentRevision -Id PS100004 -Version 3', remarks: 'What changed in PS100004 since version 3.' }],
+  switchViews: { List: ['SourceVersion', 'Path', 'Change', 'Size'] },
+  examples: [
+    { code: 'tsmedia Get-CMContentRevision -Id PS100004 -Version 3', remarks: 'What changed in PS100004 since version 3.' },
+    { code: 'tsmedia Get-CMContentRevision -Id PS100004 -Since 2026-11-01 -List', remarks: 'Each file changed in PS100004 since 1 November.' },
+  ],
   async run(p, ctx) {
     if (p.Since && p.Version !== undefined) throw new UsageError('EPARAMETER_SET', 'Give -Since or -Version, not both.');
-    return readCatalog(ctx.home, ctx.now(), (db) => listRevisions(db, p.Id, {
-      ...(p.Since ? { since: p.Since } : {}), ...(p.Version !== undefined ? { sinceVersion: p.Version } : {}),
-    }));
+    const opts = { ...(p.Since ? { since: p.Since } : {}), ...(p.Version !== undefined ? { sinceVersion: p.Version } : {}) };
+    return readCatalog(ctx.home, ctx.now(), (db) => (p.List ? listRevisionFiles(db, p.Id, opts) : listRevisions(db, p.Id, opts)));
   },
 };
 

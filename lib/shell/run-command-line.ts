@@ -67,6 +67,12 @@ export function packageVersion(): string {
 }
 
 /** Colour only on a terminal, never with NO_COLOR or TERM=dumb; FORCE_COLOR forces it. */
+/** The table columns: the view of the first switch that is on, else the default view. */
+function viewFor(cmdlet: AnyCmdlet, params: Readonly<Record<string, unknown>>): readonly string[] | undefined {
+  const on = Object.keys(cmdlet.switchViews ?? {}).find((name) => params[name] === true);
+  return on === undefined ? cmdlet.defaultView : cmdlet.switchViews![on];
+}
+
 export function useColor(sink: TextSink, env: Readonly<Record<string, string | undefined>>): boolean {
   const force = env['FORCE_COLOR'];
   if (force !== undefined && force !== '') return force !== '0' && force !== 'false';
@@ -195,7 +201,7 @@ class Shell {
       const text = json && common.whatIf
         ? toJson(shown, opts.jsonIndent) + '\n'
         : formatOutput(shown, {
-          format: common.outputFormat, columns: cmdlet.defaultView, jsonIndent: opts.jsonIndent,
+          format: common.outputFormat, columns: viewFor(cmdlet, binding.params), jsonIndent: opts.jsonIndent,
           width: this.io.stdout.isTTY ? (this.io.stdout.columns || PIPE_WIDTH) : PIPE_WIDTH,
           color: useColor(this.io.stdout, this.io.env),
         });

@@ -82,6 +82,8 @@ export interface CmdletSpec<P extends object = BoundParameters> {
   examples?: readonly CmdletExample[];
   /** Columns of the default table view; all properties otherwise. */
   defaultView?: readonly string[];
+  /** Table columns when a switch is on (e.g. { Detailed: [...] }), for switches that change the objects returned. */
+  switchViews?: Readonly<Record<string, readonly string[]>>;
   /** Returns objects for the formatter: one object, an array of them, or nothing. */
   run(params: P, ctx: CmdletContext): Promise<unknown>;
 }

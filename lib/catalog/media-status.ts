@@ -1,0 +1,201 @@
+// Cache-revision queries over the media on record: which content on a prestaged medium is still
+// at its current revision, what each machine will download at first boot, whether to rebuild.
+//
+// What a machine downloads for a revised item: the files of the current revision whose
+// (path, SHA-256) are not in the revision on the medium. The client keeps unchanged files of a
+// revised item, so they cost nothing. In content_files terms a current file (removed_in NULL) is
+// on the medium when it was added at or before the cached version; one added later is on the
+// medium only if the cached revision held the same path with the same bytes (a file changed and
+// then changed back, or removed and re-added identical). Only the current row of a path counts,
+// however often it changed in between.
+import { formatBytes } from '../shell/progress.js';
+import type { ContentType } from './content.js';
+import type { SqlDatabase } from './database.js';
+
+export type CacheStatus = 'Valid' | 'Revised' | 'Removed';
+
+/** One content item on one prestaged medium. */
+export interface PrestagedItemStatus {
+  MediaId: string;
+  Path: string;
+  Id: string;
+  Name: string;
+  Type: ContentType;
+  CachedVersion: number;
+  /** null once the item is removed from the catalog. */
+  CurrentVersion: number | null;
+  Status: CacheStatus;
+  DownloadBytes: number;
+  DownloadFiles: number;
+}
+
+/** One prestaged medium. */
+export interface PrestagedMediaStatus {
+  MediaId: string;
+  Path: string;
+  Created: string;
+  TaskSequenceId: string | null;
+  Items: number;
+  RevisedItems: number;
+  RemovedItems: number;
+  DownloadBytes: number;
+  DownloadFiles: number;
+  Rebuild: boolean;
+  Reason: string;
+}
+
+export interface MediaStatusFilter {
+  /** A media id (GUID) or a path, exact; every prestaged medium when absent. */
+  mediaId?: string;
+}
+
+interface ItemRow {
+  media_id: string; path: string; id: string; name: string; type: ContentType; cached: number; current: number | null; files: number; bytes: number;
+}
+
+interface MediumRow {
+  media_id: string; path: string; created: string; task_sequence_id: string | null; items: number; revised: number; removed: number;
+  files: number; bytes: number; removed_ids: string | null; downloading_ids: string | null; free_ids: string | null;
+}
+
+interface Where { clause: string; params: string[] }
+
+function mediaWhere(filter: MediaStatusFilter): Where {
+  if (filter.mediaId === undefined) return { clause: `m.kind = 'Prestaged'`, params: [] };
+  return { clause: `m.kind = 'Prestaged' AND (m.media_id = ? COLLATE NOCASE OR m.path = ?)`, params: [filter.mediaId, filter.mediaId] };
+}
+
+/**
+ * items: every item of the chosen media with its cached and current version and its download
+ * cost. The cost is computed once per distinct (item, cached version) that is not current: from
+ * the small index of current rows, looking into the item's history only for rows in
+ * content_file_returns (db/migrations/0003). A cached version above the current one (a catalog
+ * restored from an older backup) has no manifest to compare with, so base 0 counts every file.
+ * Uses where.params twice.
+ */
+function itemsCte(where: Where): string {
+  return `
+    WITH pairs AS (
+      SELECT DISTINCT mc.content_id AS id, mc.source_version AS cached,
+             CASE WHEN mc.source_version > c.source_version THEN 0 ELSE mc.source_version END AS base
+      FROM media m JOIN media_content mc ON mc.seq = m.seq JOIN content c ON c.id = mc.content_id
+      WHERE ${where.clause} AND mc.source_version <> c.source_version),
+    costs AS (
+      SELECT p.id, p.cached, count(*) AS files, sum(f.size) AS bytes
+      FROM pairs p JOIN content_files f ON f.content_id = p.id AND f.removed_in IS NULL AND f.added_in > p.base
+      WHERE NOT EXISTS (
+        SELECT 1 FROM content_file_returns r JOIN content_files o ON o.content_id = r.content_id AND o.path = r.path
+        WHERE r.content_id = f.content_id AND r.path = f.path AND r.added_in = f.added_in
+          AND o.added_in <= p.base AND o.removed_in > p.base AND o.sha256 = f.sha256)
+      GROUP BY p.id, p.cached),
+    items AS (
+      SELECT m.seq, mc.content_id AS id, mc.name, mc.type, mc.source_version AS cached, c.source_version AS current,
+             coalesce(k.files, 0) AS files, coalesce(k.bytes, 0) AS bytes
+      FROM media m JOIN media_content mc ON mc.seq = m.seq LEFT JOIN content c ON c.id = mc.content_id
+      LEFT JOIN costs k ON k.id = mc.content_id AND k.cached = mc.source_version
+      WHERE ${where.clause})`;
+}
+
+function statusOf(cached: number, current: number | null): CacheStatus {
+  return current === null ? 'Removed' : current === cached ? 'Valid' : 'Revised';
+}
+
+/** One row per item of each chosen prestaged medium (media oldest first, items by Id). */
+export function prestagedMediaItems(db: SqlDatabase, filter: MediaStatusFilter = {}): PrestagedItemStatus[] {
+  const where = mediaWhere(filter);
+  return db.all<ItemRow>(`${itemsCte(where)}
+    SELECT m.media_id, m.path, i.id, i.name, i.type, i.cached, i.current, i.files, i.bytes
+    FROM items i JOIN media m ON m.seq = i.seq ORDER BY m.created, m.seq, i.id`, [...where.params, ...where.params])
+    .map((r) => ({
+      MediaId: r.media_id, Path: r.path, Id: r.id, Name: r.name, Type: r.type, CachedVersion: r.cached, CurrentVersion: r.current,
+      Status: statusOf(r.cached, r.current), DownloadBytes: r.bytes, DownloadFiles: r.files,
+    }));
+}
+
+/**
+ * One row per chosen prestaged medium, oldest first, aggregated in SQL (a large catalog has tens of
+ * thousands of medium-item pairs; only the media come back).
+ *
+ * The rebuild rule. A medium should be rebuilt when
+ *   - any item on it was removed from the catalog (it carries content nothing deploys any more), or
+ *   - machines must download files for its revised items, at least `thresholdBytes` in all
+ *     (default 0: any download at all).
+ * A revised item whose current files are all on the medium already (a change undone, files only
+ * removed) costs nothing at first boot and is no reason to rebuild.
+ */
+export function prestagedMediaStatus(db: SqlDatabase, filter: MediaStatusFilter = {}, thresholdBytes = 0): PrestagedMediaStatus[] {
+  const where = mediaWhere(filter);
+  const rows = db.all<MediumRow>(`${itemsCte(where)}
+    SELECT m.media_id, m.path, m.created, m.task_sequence_id, count(i.id) AS items,
+           coalesce(sum(i.current <> i.cached), 0) AS revised, coalesce(sum(i.current IS NULL), 0) AS removed,
+           coalesce(sum(i.files), 0) AS files, coalesce(sum(i.bytes), 0) AS bytes,
+           group_concat(CASE WHEN i.current IS NULL THEN i.id END) AS removed_ids,
+           group_concat(CASE WHEN i.files > 0 THEN i.id END) AS downloading_ids,
+           group_concat(CASE WHEN i.current <> i.cached AND i.files = 0 THEN i.id END) AS free_ids
+    FROM media m LEFT JOIN items i ON i.seq = m.seq
+    WHERE ${where.clause} GROUP BY m.seq ORDER BY m.created, m.seq`, [...where.params, ...where.params, ...where.params]);
+  return rows.map((r) => {
+    const list = (ids: string | null): string[] => (ids === null ? [] : ids.split(',').sort());
+    const removed = list(r.removed_ids);
+    const downloading = list(r.downloading_ids);
+    const free = list(r.free_ids);
+    const overThreshold = r.files > 0 && r.bytes >= thresholdBytes;
+    const reasons: string[] = [];
+    if (removed.length) reasons.push(`${count(removed.length, 'item')} removed from the catalog (${ids(removed)})`);
+    if (r.files > 0) {
+      reasons.push(`${count(downloading.length, 'revised item')} (${ids(downloading)}) need ${count(r.files, 'file')}, ${formatBytes(r.bytes)}, per machine`
+        + (overThreshold ? '' : `, under the ${formatBytes(thresholdBytes)} threshold`));
+    }
+    if (free.length) reasons.push(`${count(free.length, 'revised item')} (${ids(free)}) need no download`);
+    return {
+      MediaId: r.media_id, Path: r.path, Created: r.created, TaskSequenceId: r.task_sequence_id,
+      Items: r.items, RevisedItems: r.revised, RemovedItems: r.removed, DownloadBytes: r.bytes, DownloadFiles: r.files,
+      Rebuild: removed.length > 0 || overThreshold,
+      Reason: reasons.length ? `${reasons.join('; ')}.` : 'Every item is at its current revision.',
+    };
+  });
+}
+
+function count(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? '' : 's'}`;
+}
+
+function ids(list: readonly string[]): string {
+  const MAX = 5;
+  const shown = list.slice(0, MAX).join(', ');
+  return list.length > MAX ? `${shown} and ${list.length - MAX} more` : shown;
+}
+
+/** The items of one medium as Compare-TSMedia sees them. */
+export interface MediaItemVersion { Id: string; Name: string; Type: ContentType; SourceVersion: number }
+
+export type MediaChange = 'Added' | 'Removed' | 'Revised' | 'Equal';
+
+export interface MediaDifference {
+  Id: string;
+  Name: string;
+  Type: ContentType;
+  ReferenceVersion: number | null;
+  DifferenceVersion: number | null;
+  Change: MediaChange;
+  /** As Compare-Object: '<=' only in the reference, '=>' only in the difference, '<>' another version, '==' equal. */
+  SideIndicator: '<=' | '=>' | '<>' | '==';
+}
+
+/** Items that differ between two media (and, with includeEqual, those that do not), by Id. */
+export function compareMediaItems(reference: readonly MediaItemVersion[], difference: readonly MediaItemVersion[], includeEqual = false): MediaDifference[] {
+  const ref = new Map(reference.map((i) => [i.Id, i]));
+  const dif = new Map(difference.map((i) => [i.Id, i]));
+  const out: MediaDifference[] = [];
+  for (const id of [...new Set([...ref.keys(), ...dif.keys()])].sort()) {
+    const a = ref.get(id);
+    const b = dif.get(id);
+    const about = (b ?? a)!;
+    const row = { Id: id, Name: about.Name, Type: about.Type, ReferenceVersion: a?.SourceVersion ?? null, DifferenceVersion: b?.SourceVersion ?? null };
+    if (!b) out.push({ ...row, Change: 'Removed', SideIndicator: '<=' });
+    else if (!a) out.push({ ...row, Change: 'Added', SideIndicator: '=>' });
+    else if (a.SourceVersion !== b.SourceVersion) out.push({ ...row, Change: 'Revised', SideIndicator: '<>' });
+    else if (includeEqual) out.push({ ...row, Change: 'Equal', SideIndicator: '==' });
+  }
+  return out;
+}
