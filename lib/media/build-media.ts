@@ -22,7 +22,8 @@ import { wimSplitterInto } from '../formats/wim/split-for-fat32.js';
 import { BlobStager } from './blob-stager.js';
 import { ContentEncryptor } from './content-encryption.js';
 import type { MediaKey } from './media-key.js';
-import { buildMediaData, DEFAULT_MEDIA_LABEL, definedOnly } from './media-data.js';
+import { buildMediaData, DEFAULT_MEDIA_LABEL, definedOnly, mediaIdOf } from './media-data.js';
+import type { MediaDataInput } from './media-data.js';
 import type { BootEntry } from './media-manifest.js';
 import { planMedia, volumeLabel } from './media-plan.js';
 import type { MediaPlan, OutputKind } from './media-plan.js';
@@ -63,8 +64,10 @@ export interface BuiltMedia {
 }
 
 /**
- * Work shared by the media of one run: each library blob is read and checked once, however many
- * media hold it. A single build makes its own.
+ * Work shared by the media of one run (Invoke-TSMediaBuild): each library blob is read and checked
+ * once, however many media hold it. A single build makes its own. Caches that outlive one medium
+ * belong here, e.g. compressed WIM resources keyed by content hash and compression type, handed
+ * to captureWim by writeOutput (the hook for incremental prestaged rebuilds).
  */
 export class MediaBuildSession {
   readonly stager: BlobStager;
@@ -121,7 +124,7 @@ function itemsById(r: ResolvedMedia): Map<string, ResolvedItem> {
  * or (fromPacks, for the ISO writer that reads ranges and checks hashes itself) stays in its pack
  * and is only listed. Generated files, boot files and encrypted content are always written.
  */
-function stageTree(tree: string, plan: MediaPlan, r: ResolvedMedia, files: Map<string, Buffer>, key: MediaKey, session: MediaBuildSession, fromPacks: boolean, opts: BuildMediaOptions): PlanFile[] {
+function stageTree(tree: string, plan: MediaPlan, r: ResolvedMedia, files: Map<string, Buffer>, key: MediaKey, session: MediaBuildSession, fromPacks: boolean, opts: BuildMediaOptions, checked: Set<string>): PlanFile[] {
   const items = itemsById(r);
   const blobOf = (id: string, sha256: string): BlobLocation => items.get(id)!.blobs.get(sha256)!;
   const bootWimFile = r.bootImage.item.Files[0]!;
@@ -138,7 +141,10 @@ function stageTree(tree: string, plan: MediaPlan, r: ResolvedMedia, files: Map<s
       if (src.Kind === 'Content' && !src.Encrypted && fromPacks) {
         const loc = blobOf(src.ContentId, src.Sha256);
         const range = session.stager.packRange(loc);
-        listed.push({ path, size: loc.size, source: range.source, sourceOffset: range.offset, sha256: loc.sha256, contentKey: `sha256:${loc.sha256}` });
+        // the writer checks the bytes it copies, unless an earlier medium of the session did
+        const sha256 = session.stager.rangeCheck(loc);
+        if (sha256 !== undefined) checked.add(sha256);
+        listed.push({ path, size: loc.size, source: range.source, sourceOffset: range.offset, sha256, contentKey: `sha256:${loc.sha256}` });
         continue;
       }
       mkdirSync(dirname(target), { recursive: true });
@@ -168,24 +174,20 @@ function stageTree(tree: string, plan: MediaPlan, r: ResolvedMedia, files: Map<s
   return listed.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }
 
-/** Builds one medium and records it in the catalog. */
-export async function buildMedia(home: string, req: MediaRequest, opts: BuildMediaOptions): Promise<BuiltMedia> {
-  const path = resolve(req.path);
-  if (!req.force && existsSync(path)) throw new UsageError('EMEDIA_EXISTS', `${path} exists; give -Force to replace it, or another -Path.`, { path });
+/** Checks the request's own shape (output kind against media kind) before the catalog is read. */
+function outputOf(req: MediaRequest): OutputKind {
   const output = OUTPUT[req.mediaType];
   if ((req.kind === 'Prestaged') !== (output === 'Wim')) {
     throw new UsageError('EBAD_MEDIA_TYPE', req.kind === 'Prestaged' ? 'Prestaged media are one .wim file.' : `${req.kind} media are written with -MediaType CdDvd or Usb.`);
   }
-  const resolved = await resolveMediaRequest(home, req, opts.now);
-  const plan = planMedia({
-    kind: req.kind, output, bootImage: resolved.bootImage.item, content: resolved.content.map((c) => c.item),
-    encryptContent: req.encryptContent === true, noAutoRun: req.noAutoRun === true,
-    ...(req.mediaSize !== undefined ? { mediaSize: req.mediaSize } : {}),
-  });
-  const label = req.label ?? DEFAULT_MEDIA_LABEL;
-  const data = buildMediaData({
-    kind: req.kind, launchMode: launchMode(req), password: req.password, created: opts.now, siteCode: resolved.siteCode,
-    bootImage: resolved.bootImage.item, content: resolved.content.map((c) => c.item), label, bootEntries: BOOT_ENTRIES[output],
+  return output;
+}
+
+/** Everything the generated files (and the media id) are made from; `created` is the media's time. */
+function mediaDataInput(req: MediaRequest, resolved: ResolvedMedia, output: OutputKind, created: Date): MediaDataInput {
+  return {
+    kind: req.kind, launchMode: launchMode(req), password: req.password, created, siteCode: resolved.siteCode,
+    bootImage: resolved.bootImage.item, content: resolved.content.map((c) => c.item), label: req.label ?? DEFAULT_MEDIA_LABEL, bootEntries: BOOT_ENTRIES[output],
     encryptContent: req.encryptContent === true, noAutoRun: req.noAutoRun === true, rootCaCertificates: resolved.rootCaCertificates,
     ...(resolved.taskSequence ? { taskSequence: resolved.taskSequence } : {}),
     ...(resolved.managementPoints.length ? { managementPoints: resolved.managementPoints, mediaMode: req.mediaMode ?? 'Dynamic' } : {}),
@@ -197,7 +199,33 @@ export async function buildMedia(home: string, req: MediaRequest, opts: BuildMed
       mediaStartDate: req.mediaStartDate, mediaExpirationDate: req.mediaExpirationDate, createdBy: req.createdBy, version: req.version,
       comment: req.comment, kdf: req.kdf,
     }),
+  };
+}
+
+/**
+ * The media id the request would get if built with the time `created`, from the catalog's current
+ * content revisions, without building (no staging, no key derivation). -Resume compares it with
+ * the id on record for the output, built at the recorded time.
+ */
+export async function plannedMediaId(home: string, req: MediaRequest, now: Date, created: Date): Promise<string> {
+  const output = outputOf(req);
+  const resolved = await resolveMediaRequest(home, req, now);
+  return mediaIdOf(mediaDataInput(req, resolved, output, created));
+}
+
+/** Builds one medium and records it in the catalog. */
+export async function buildMedia(home: string, req: MediaRequest, opts: BuildMediaOptions): Promise<BuiltMedia> {
+  const path = resolve(req.path);
+  if (!req.force && existsSync(path)) throw new UsageError('EMEDIA_EXISTS', `${path} exists; give -Force to replace it, or another -Path.`, { path });
+  const output = outputOf(req);
+  const resolved = await resolveMediaRequest(home, req, opts.now);
+  const plan = planMedia({
+    kind: req.kind, output, bootImage: resolved.bootImage.item, content: resolved.content.map((c) => c.item),
+    encryptContent: req.encryptContent === true, noAutoRun: req.noAutoRun === true,
+    ...(req.mediaSize !== undefined ? { mediaSize: req.mediaSize } : {}),
   });
+  const label = req.label ?? DEFAULT_MEDIA_LABEL;
+  const data = buildMediaData(mediaDataInput(req, resolved, output, opts.now));
   const session = opts.session ?? new MediaBuildSession(home, req.temporaryFolder);
   const work = join(req.temporaryFolder ?? tmpdir(), `tsmedia-build-${randomUUID()}`);
   try {
@@ -210,12 +238,13 @@ export async function buildMedia(home: string, req: MediaRequest, opts: BuildMed
     }
     const tree = join(work, 'tree');
     mkdirSync(tree, { recursive: true });
-    const listed = stageTree(tree, plan, resolved, data.Files, data.Key, session, output === 'Iso', opts);
+    const checked = new Set<string>();
+    const listed = stageTree(tree, plan, resolved, data.Files, data.Key, session, output === 'Iso', opts, checked);
     // a WIM keeps file times: the staged tree takes the build's clock, as ISO and USB images do
     if (output === 'Wim') setTreeTimes(tree, opts.now);
     aborted(opts.signal);
     const volumes = await writeOutput(req, output, path, output === 'Iso' ? listed : tree, work, label, opts);
-    aborted(opts.signal);
+    session.stager.markVerified(checked);
     const content: MediaContentRecord[] = [resolved.bootImage, ...resolved.content].map(({ item }) => ({
       Id: item.Id, Name: item.Name, Type: item.Type, SourceVersion: item.SourceVersion, FileCount: item.Files.length,
       SizeBytes: item.Files.reduce((s, f) => s + f.Size, 0),
@@ -227,6 +256,8 @@ export async function buildMedia(home: string, req: MediaRequest, opts: BuildMed
       Content: content, PasswordProtected: req.password !== null, ContentEncrypted: req.encryptContent === true, Created: opts.now.toISOString(),
     };
     try {
+      // interrupted once whole but not yet recorded: not kept either (the catalog has only finished media)
+      aborted(opts.signal);
       await writeCatalog(home, opts.now, (db) => recordMedia(db, { ...built, TaskSequenceId: built.TaskSequenceId, Kind: req.kind }));
     } catch (e) {
       // a medium the catalog does not know is not kept: cache queries would never see it
