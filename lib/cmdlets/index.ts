@@ -8,11 +8,12 @@ import { isoImageCmdlets } from './iso-image.js';
 import { mediaImageCmdlets } from './media-image.js';
 import { windowsImageCmdlets } from './windows-image.js';
 import { mediaCmdlets } from './media.js';
+import { mediaBuildCmdlets } from './media-build.js';
 import { distributionPointCmdlets } from './distribution-point.js';
 import { prestagedContentCmdlets } from './prestaged-content.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export const cmdlets: CmdletSpec<any>[] = [
   ...siteCmdlets, ...contentCmdlets, ...taskSequenceCmdlets, ...windowsImageCmdlets, ...isoImageCmdlets, ...usbImageCmdlets,
-  ...mediaImageCmdlets, ...mediaCmdlets, ...distributionPointCmdlets, ...prestagedContentCmdlets,
+  ...mediaImageCmdlets, ...mediaCmdlets, ...mediaBuildCmdlets, ...distributionPointCmdlets, ...prestagedContentCmdlets,
 ];
