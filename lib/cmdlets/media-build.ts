@@ -85,12 +85,13 @@ function buildProgress(ctx: CmdletContext): { onProgress(job: BulkJob, phase: st
 }
 
 function failureMessage(rows: readonly BulkRow[], stopped: BulkRow | undefined): string {
+  const name = (r: BulkRow): string => entryName({ index: rows.indexOf(r) + 1, label: r.Entry });
   const failed = rows.filter((r) => r.Status === 'Failed');
   if (stopped) {
     const cancelled = rows.filter((r) => r.Status === 'Cancelled').length;
-    return `${stopped.Entry} failed: ${stopped.Error}${cancelled ? `; ${cancelled} other build(s) cancelled (give -ContinueOnError to build the rest)` : ''}.`;
+    return `${name(stopped)} failed: ${(stopped.Error ?? '').replace(/\.$/, '')}${cancelled ? `; ${cancelled} other build(s) cancelled (give -ContinueOnError to build the rest)` : ''}.`;
   }
-  return `${failed.length} of ${rows.length} builds failed: ${failed.map((r) => `${r.Entry}: ${r.Error}`).join('; ')}`;
+  return `${failed.length} of ${rows.length} builds failed: ${failed.map((r) => `${name(r)}: ${(r.Error ?? '').replace(/\.$/, '')}`).join('; ')}.`;
 }
 
 const invokeMediaBuild: CmdletSpec<Params> = {

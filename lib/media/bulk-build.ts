@@ -79,16 +79,16 @@ type ResumeDecision = { skip: MediaRecord } | { replace: boolean };
 /**
  * Whether the output on record is this entry's medium already. The media id carries the build
  * time, so the would-be id is computed at the recorded time: equal ids mean the same content
- * revisions and the same parameters. A stale output that tsmedia recorded may be replaced.
+ * revisions and the same parameters. A stale or damaged output that tsmedia recorded is replaced.
  */
 async function resumeDecision(home: string, req: MediaRequest, now: Date): Promise<ResumeDecision> {
   const path = resolve(req.path);
   const records = await readCatalog(home, now, (db) => listMedia(db, { mediaId: path }).filter((m) => m.Path === path));
   const last = records.at(-1);
   if (!last) return { replace: false };
-  const whole = wholeOnDisk(last);
-  if (whole && (await plannedMediaId(home, req, now, new Date(last.Created))) === last.MediaId) return { skip: last };
-  return { replace: whole };
+  if (wholeOnDisk(last) && (await plannedMediaId(home, req, now, new Date(last.Created))) === last.MediaId) return { skip: last };
+  // what is at the path is tsmedia's own output, stale or damaged: rebuilt over it
+  return { replace: true };
 }
 
 function errorText(e: unknown): string {
