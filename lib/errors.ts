@@ -66,6 +66,18 @@ export class RuleError extends TsmediaError {
   }
 }
 
+/**
+ * A command that failed but has output worth showing first (a bulk run's rows, some Built, some
+ * Failed): the shell formats `output` as the cmdlet's result, then writes the error line and
+ * exits non-zero.
+ */
+export class PartialFailure extends TsmediaError {
+  constructor(code: string, message: string, readonly output: unknown, data: Record<string, unknown> = {}) {
+    super(code, message, data);
+    this.name = 'PartialFailure';
+  }
+}
+
 export function isTsmediaError(err: unknown): err is TsmediaError {
   return err instanceof TsmediaError;
 }

@@ -40,9 +40,12 @@ interface MediaRow {
 
 interface MediaContentRow { seq: number; content_id: string; name: string; type: ContentType; source_version: number; file_count: number; size_bytes: number }
 
-/** Records a finished medium; building the same medium to the same path again replaces its row. */
+/**
+ * Records a finished medium. A path holds one medium at a time: building to the same path again
+ * (the same medium, or another one over it with -Force or a -Resume rebuild) replaces its row.
+ */
 export function recordMedia(db: SqlDatabase, m: MediaRecord): void {
-  db.run('DELETE FROM media WHERE media_id = ? AND path = ?', [m.MediaId, m.Path]);
+  db.run('DELETE FROM media WHERE path = ?', [m.Path]);
   db.run(`INSERT INTO media (media_id, kind, media_type, path, volume_count, size_bytes, site_code, task_sequence_id, boot_image_id, content_encrypted, created)
           VALUES (?,?,?,?,?,?,?,?,?,?,?)`,
   [m.MediaId, m.Kind, m.MediaType, m.Path, m.VolumeCount, m.SizeBytes, m.SiteCode, m.TaskSequenceId, m.BootImageId, m.ContentEncrypted ? 1 : 0, m.Created]);

@@ -9,11 +9,12 @@ import { mediaImageCmdlets } from './media-image.js';
 import { windowsImageCmdlets } from './windows-image.js';
 import { mediaCmdlets } from './media.js';
 import { mediaStatusCmdlets } from './media-status.js';
+import { mediaBuildCmdlets } from './media-build.js';
 import { distributionPointCmdlets } from './distribution-point.js';
 import { prestagedContentCmdlets } from './prestaged-content.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export const cmdlets: CmdletSpec<any>[] = [
   ...siteCmdlets, ...contentCmdlets, ...taskSequenceCmdlets, ...windowsImageCmdlets, ...isoImageCmdlets, ...usbImageCmdlets,
-  ...mediaImageCmdlets, ...mediaCmdlets, ...mediaStatusCmdlets, ...distributionPointCmdlets, ...prestagedContentCmdlets,
+  ...mediaImageCmdlets, ...mediaCmdlets, ...mediaBuildCmdlets, ...mediaStatusCmdlets, ...distributionPointCmdlets, ...prestagedContentCmdlets,
 ];

@@ -274,4 +274,10 @@ const getMedia: CmdletSpec<{ MediaId?: string; Kind?: MediaKind }> = {
   },
 };
 
+/** The cmdlets that build a medium, with the kind each builds (Invoke-TSMediaBuild binds manifest entries to them). */
+export const mediaBuilders: readonly { spec: CmdletSpec<MediaParams>; kind: MediaKind }[] = [
+  { spec: newCaptureMedia, kind: 'Capture' }, { spec: newBootableMedia, kind: 'Bootable' },
+  { spec: newStandaloneMedia, kind: 'StandAlone' }, { spec: newPrestageMedia, kind: 'Prestaged' },
+];
+
 export const mediaCmdlets = [newCaptureMedia, newBootableMedia, newStandaloneMedia, newPrestageMedia, getMediaInfo, getMedia];

@@ -24,7 +24,8 @@ import { wimSplitterInto } from '../formats/wim/split-for-fat32.js';
 import { BlobStager } from './blob-stager.js';
 import { ContentEncryptor } from './content-encryption.js';
 import type { MediaKey } from './media-key.js';
-import { buildMediaData, DEFAULT_MEDIA_LABEL, definedOnly } from './media-data.js';
+import { buildMediaData, DEFAULT_MEDIA_LABEL, definedOnly, mediaIdOf } from './media-data.js';
+import type { MediaDataInput } from './media-data.js';
 import type { BootEntry } from './media-manifest.js';
 import { planMedia, volumeLabel } from './media-plan.js';
 import type { MediaPlan, OutputKind } from './media-plan.js';
@@ -70,8 +71,8 @@ export interface BuiltMedia {
 }
 
 /**
- * Work shared by the media of one run: each library blob is read and checked once, however many
- * media hold it. A single build makes its own.
+ * Work shared by the media of one run (Invoke-TSMediaBuild): each library blob is read and checked
+ * once, however many media hold it. A single build makes its own.
  */
 export class MediaBuildSession {
   readonly stager: BlobStager;
@@ -138,7 +139,7 @@ function itemsById(r: ResolvedMedia): Map<string, ResolvedItem> {
  * stays in its pack and is only listed. Generated files, boot files and encrypted content are
  * always written.
  */
-function stageTree(tree: string, plan: MediaPlan, r: ResolvedMedia, files: Map<string, Buffer>, key: MediaKey, session: MediaBuildSession, fromPacks: boolean, opts: BuildMediaOptions): PlanFile[] {
+function stageTree(tree: string, plan: MediaPlan, r: ResolvedMedia, files: Map<string, Buffer>, key: MediaKey, session: MediaBuildSession, fromPacks: boolean, opts: BuildMediaOptions, checked: Set<string>): PlanFile[] {
   const items = itemsById(r);
   const blobOf = (id: string, sha256: string): BlobLocation => items.get(id)!.blobs.get(sha256)!;
   const bootWimFile = r.bootImage.item.Files[0]!;
@@ -155,7 +156,10 @@ function stageTree(tree: string, plan: MediaPlan, r: ResolvedMedia, files: Map<s
       if (src.Kind === 'Content' && !src.Encrypted && fromPacks) {
         const loc = blobOf(src.ContentId, src.Sha256);
         const range = session.stager.packRange(loc);
-        listed.push({ path, size: loc.size, source: range.source, sourceOffset: range.offset, sha256: loc.sha256, contentKey: `sha256:${loc.sha256}` });
+        // the writer checks the bytes it copies, unless an earlier medium of the session did
+        const sha256 = session.stager.rangeCheck(loc);
+        if (sha256 !== undefined) checked.add(sha256);
+        listed.push({ path, size: loc.size, source: range.source, sourceOffset: range.offset, sha256, contentKey: `sha256:${loc.sha256}` });
         continue;
       }
       mkdirSync(dirname(target), { recursive: true });
@@ -185,24 +189,20 @@ function stageTree(tree: string, plan: MediaPlan, r: ResolvedMedia, files: Map<s
   return listed.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }
 
-/** Builds one medium and records it in the catalog. */
-export async function buildMedia(home: string, req: MediaRequest, opts: BuildMediaOptions): Promise<BuiltMedia> {
-  const path = resolve(req.path);
-  if (!req.force && existsSync(path)) throw new UsageError('EMEDIA_EXISTS', `${path} exists; give -Force to replace it, or another -Path.`, { path });
+/** Checks the request's own shape (output kind against media kind) before the catalog is read. */
+function outputOf(req: MediaRequest): OutputKind {
   const output = OUTPUT[req.mediaType];
   if ((req.kind === 'Prestaged') !== (output === 'Wim')) {
     throw new UsageError('EBAD_MEDIA_TYPE', req.kind === 'Prestaged' ? 'Prestaged media are one .wim file.' : `${req.kind} media are written with -MediaType CdDvd or Usb.`);
   }
-  const resolved = await resolveMediaRequest(home, req, opts.now);
-  const plan = planMedia({
-    kind: req.kind, output, bootImage: resolved.bootImage.item, content: resolved.content.map((c) => c.item),
-    encryptContent: req.encryptContent === true, noAutoRun: req.noAutoRun === true,
-    ...(req.mediaSize !== undefined ? { mediaSize: req.mediaSize } : {}),
-  });
-  const label = req.label ?? DEFAULT_MEDIA_LABEL;
-  const data = buildMediaData({
-    kind: req.kind, launchMode: launchMode(req), password: req.password, created: opts.now, siteCode: resolved.siteCode,
-    bootImage: resolved.bootImage.item, content: resolved.content.map((c) => c.item), label, bootEntries: BOOT_ENTRIES[output],
+  return output;
+}
+
+/** Everything the generated files (and the media id) are made from; `created` is the media's time. */
+function mediaDataInput(req: MediaRequest, resolved: ResolvedMedia, output: OutputKind, created: Date): MediaDataInput {
+  return {
+    kind: req.kind, launchMode: launchMode(req), password: req.password, created, siteCode: resolved.siteCode,
+    bootImage: resolved.bootImage.item, content: resolved.content.map((c) => c.item), label: req.label ?? DEFAULT_MEDIA_LABEL, bootEntries: BOOT_ENTRIES[output],
     encryptContent: req.encryptContent === true, noAutoRun: req.noAutoRun === true, rootCaCertificates: resolved.rootCaCertificates,
     ...(resolved.taskSequence ? { taskSequence: resolved.taskSequence } : {}),
     ...(resolved.managementPoints.length ? { managementPoints: resolved.managementPoints, mediaMode: req.mediaMode ?? 'Dynamic' } : {}),
@@ -214,7 +214,33 @@ export async function buildMedia(home: string, req: MediaRequest, opts: BuildMed
       mediaStartDate: req.mediaStartDate, mediaExpirationDate: req.mediaExpirationDate, createdBy: req.createdBy, version: req.version,
       comment: req.comment, kdf: req.kdf,
     }),
+  };
+}
+
+/**
+ * The media id the request would get if built with the time `created`, from the catalog's current
+ * content revisions, without building (no staging, no key derivation). -Resume compares it with
+ * the id on record for the output, built at the recorded time.
+ */
+export async function plannedMediaId(home: string, req: MediaRequest, now: Date, created: Date): Promise<string> {
+  const output = outputOf(req);
+  const resolved = await resolveMediaRequest(home, req, now);
+  return mediaIdOf(mediaDataInput(req, resolved, output, created));
+}
+
+/** Builds one medium and records it in the catalog. */
+export async function buildMedia(home: string, req: MediaRequest, opts: BuildMediaOptions): Promise<BuiltMedia> {
+  const path = resolve(req.path);
+  if (!req.force && existsSync(path)) throw new UsageError('EMEDIA_EXISTS', `${path} exists; give -Force to replace it, or another -Path.`, { path });
+  const output = outputOf(req);
+  const resolved = await resolveMediaRequest(home, req, opts.now);
+  const plan = planMedia({
+    kind: req.kind, output, bootImage: resolved.bootImage.item, content: resolved.content.map((c) => c.item),
+    encryptContent: req.encryptContent === true, noAutoRun: req.noAutoRun === true,
+    ...(req.mediaSize !== undefined ? { mediaSize: req.mediaSize } : {}),
   });
+  const label = req.label ?? DEFAULT_MEDIA_LABEL;
+  const data = buildMediaData(mediaDataInput(req, resolved, output, opts.now));
   const session = opts.session ?? new MediaBuildSession(home, req.temporaryFolder);
   const work = join(req.temporaryFolder ?? tmpdir(), `tsmedia-build-${randomUUID()}`);
   try {
@@ -227,12 +253,13 @@ export async function buildMedia(home: string, req: MediaRequest, opts: BuildMed
     }
     const tree = join(work, 'tree');
     mkdirSync(tree, { recursive: true });
-    const listed = stageTree(tree, plan, resolved, data.Files, data.Key, session, output !== 'Usb', opts);
+    const checked = new Set<string>();
+    const listed = stageTree(tree, plan, resolved, data.Files, data.Key, session, output !== 'Usb', opts, checked);
     aborted(opts.signal);
     const volumes = output === 'Iso' ? await writeIsoSet(req, path, listed, label, opts)
       : output === 'Usb' ? await writeUsbMedium(req, path, tree, work, label, opts)
       : await writePrestagedWim(req, path, listed, session, opts);
-    aborted(opts.signal);
+    session.stager.markVerified(checked);
     const content: MediaContentRecord[] = [resolved.bootImage, ...resolved.content].map(({ item }) => ({
       Id: item.Id, Name: item.Name, Type: item.Type, SourceVersion: item.SourceVersion, FileCount: item.Files.length,
       SizeBytes: item.Files.reduce((s, f) => s + f.Size, 0),
@@ -245,6 +272,8 @@ export async function buildMedia(home: string, req: MediaRequest, opts: BuildMed
       ...(output === 'Wim' ? { ReusedResources: volumes[0]!.reused ?? 0, CompressedResources: volumes[0]!.compressed ?? 0 } : {}),
     };
     try {
+      // interrupted once whole but not yet recorded: not kept either (the catalog has only finished media)
+      aborted(opts.signal);
       await writeCatalog(home, opts.now, (db) => recordMedia(db, { ...built, TaskSequenceId: built.TaskSequenceId, Kind: req.kind }));
     } catch (e) {
       // a medium the catalog does not know is not kept: cache queries would never see it
@@ -308,7 +337,8 @@ async function writeUsbMedium(req: MediaRequest, path: string, tree: string, wor
 async function writePrestagedWim(req: MediaRequest, path: string, listed: readonly PlanFile[], session: MediaBuildSession, opts: BuildMediaOptions): Promise<WrittenVolume[]> {
   const files: ListedFile[] = listed.map((f) => ({
     path: f.path, size: f.size,
-    source: f.sourceOffset !== undefined ? { path: f.source, offset: f.sourceOffset, sha256: f.sha256, key: f.sha256 } : { path: f.source },
+    // the content key names the bytes whether or not this medium still has to check them
+    source: f.sourceOffset !== undefined ? { path: f.source, offset: f.sourceOffset, sha256: f.sha256, key: f.contentKey } : { path: f.source },
   }));
   const r = await libraryChecked(captureWim(path, [{ source: 'prestaged', files, name: 'Prestaged media', description: `tsmedia prestaged media${req.taskSequence ? ` for ${req.taskSequence}` : ''}` }], {
     compression: 'xpress', now: opts.now, ...(opts.signal ? { signal: opts.signal } : {}),

@@ -86,9 +86,17 @@ function identityParameters(i: MediaDataInput): Record<string, string> {
   return { ...p, ...definedOnly(opt) } as Record<string, string>;
 }
 
+/**
+ * The media id alone: content revisions and every byte-changing parameter, with no key derivation
+ * (a bulk build's -Resume compares it with the catalog's record without building).
+ */
+export function mediaIdOf(i: MediaDataInput): string {
+  return deriveMediaId({ kind: i.kind, taskSequenceId: i.taskSequence?.Id ?? null, items: [i.bootImage, ...i.content], parameters: identityParameters(i) });
+}
+
 export function buildMediaData(i: MediaDataInput): MediaData {
   checkMediaDates(i.mediaStartDate, i.mediaExpirationDate);
-  const mediaId = deriveMediaId({ kind: i.kind, taskSequenceId: i.taskSequence?.Id ?? null, items: [i.bootImage, ...i.content], parameters: identityParameters(i) });
+  const mediaId = mediaIdOf(i);
   const key = deriveMediaKey(i.password, mediaSalt(mediaId), i.kdf);
   const own: MediaOwnSettings = {
     // capture media run no deployment; to the task sequence engine they are boot media

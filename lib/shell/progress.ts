@@ -17,10 +17,18 @@ const CLEAR_LINE = '\r\x1b[K';
 
 export type Clock = () => number;
 
-/** The one writer of the terminal. */
+/** Moves up one line and clears it: a block of several bars is erased bottom to top. */
+const UP_CLEAR = '\x1b[1A\x1b[K';
+
+/**
+ * The one writer of the terminal. Each running progress bar has a line of its own (a bulk build
+ * shows one per running build), drawn as one block below the text; one bar draws exactly as a
+ * single-line bar.
+ */
 export class TerminalWriter {
-  private bar = '';
-  private shown = false;
+  private readonly bars = new Map<object, string>();
+  /** Lines of the block now on screen. */
+  private shown = 0;
 
   constructor(readonly stderr: TextSink, readonly stdout: TextSink) {}
 
@@ -35,40 +43,45 @@ export class TerminalWriter {
     this.show();
   }
 
-  /** Text on stderr without a line end (a prompt); the bar stays hidden until the next line. */
+  /** Text on stderr without a line end (a prompt); the bars stay hidden until the next line. */
   errText(text: string): void {
     this.hide();
     this.stderr.write(text);
   }
 
-  /** Output text on stdout; the bar steps aside when both go to the terminal. */
+  /** Output text on stdout; the bars step aside when both go to the terminal. */
   out(text: string): void {
     if (text === '') return;
-    const sameTerminal = this.stdout.isTTY === true && this.shown;
+    const sameTerminal = this.stdout.isTTY === true && this.shown > 0;
     if (sameTerminal) this.hide();
     this.stdout.write(text);
     if (sameTerminal) this.show();
   }
 
-  /** Sets the bar's text and draws it; '' removes it. */
-  setBar(text: string): void {
+  /** Sets one bar's text (its owner's line) and redraws; '' removes the line. */
+  setBar(text: string, owner: object = this): void {
     if (!this.progressEnabled) return;
-    this.bar = text;
-    if (text === '') { this.hide(); return; }
-    this.stderr.write(CLEAR_LINE + text);
-    this.shown = true;
+    if (text === '') this.bars.delete(owner); else this.bars.set(owner, text);
+    this.show();
+  }
+
+  /** The erase sequence for the block on screen, leaving the cursor at its first column. */
+  private erase(): string {
+    return this.shown === 0 ? '' : CLEAR_LINE + UP_CLEAR.repeat(this.shown - 1);
   }
 
   private hide(): void {
-    if (!this.shown) return;
-    this.stderr.write(CLEAR_LINE);
-    this.shown = false;
+    if (this.shown === 0) return;
+    this.stderr.write(this.erase());
+    this.shown = 0;
   }
 
   private show(): void {
-    if (this.bar === '' || !this.progressEnabled) return;
-    this.stderr.write(CLEAR_LINE + this.bar);
-    this.shown = true;
+    if (!this.progressEnabled) return;
+    const lines = [...this.bars.values()];
+    if (lines.length === 0) { this.hide(); return; }
+    this.stderr.write((this.shown === 0 ? CLEAR_LINE : this.erase()) + lines.join('\n'));
+    this.shown = lines.length;
   }
 }
 
@@ -159,7 +172,7 @@ export class Progress implements ProgressHandle {
   done(): void {
     if (this.finished) return;
     this.finished = true;
-    this.writer.setBar('');
+    this.writer.setBar('', this);
   }
 
   private draw(): void {
@@ -171,6 +184,6 @@ export class Progress implements ProgressHandle {
       activity: this.activity, done: this.doneUnits, total: this.total, unit: this.unit, status: this.status,
       elapsedSeconds: (now - this.started) / 1000,
     }, this.writer.stderr.columns ?? 80);
-    this.writer.setBar(line);
+    this.writer.setBar(line, this);
   }
 }

@@ -3,11 +3,12 @@
 // so tests drive it in-process; bin/tsmedia.ts only wires the process to it.
 //
 // Exit codes: 0 ok; 2 a command line that cannot be bound (UsageError); 1 any other failure;
-// 130 (SIGINT) or 143 (SIGTERM) when cancelled.
+// 130 (SIGINT) or 143 (SIGTERM) when cancelled. A PartialFailure's output is printed before its
+// error line (a bulk build's rows), and the exit code is the failure's.
 import { createReadStream, readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
-import { EXIT_FAILURE, EXIT_USAGE, TsmediaError, UsageError } from '../errors.js';
+import { EXIT_FAILURE, EXIT_USAGE, PartialFailure, TsmediaError, UsageError } from '../errors.js';
 import { resolveHome } from '../home.js';
 import { bindParameters } from './binder.js';
 import { builtinCmdlets } from './builtin-cmdlets.js';
@@ -185,8 +186,9 @@ class Shell {
       if (!head || head.kind !== 'value' || head.list || typeof head.items[0] !== 'string') {
         throw new UsageError('ESYNTAX', `A line must start with a cmdlet name, not '${excerpt(head?.text ?? '')}'.`);
       }
-      cmdlet = requireCmdlet(head.items[0], this.cmdlets);
-      const binding = bindParameters(cmdlet, tokens.slice(1));
+      const found = requireCmdlet(head.items[0], this.cmdlets);
+      cmdlet = found;
+      const binding = bindParameters(found, tokens.slice(1));
       if (binding.help) { this.writer.out(helpText(cmdlet, 'default')); return { code: 0, errorAction: common.errorAction }; }
       common = commonFrom(binding.common, defaults);
       const json = common.outputFormat === 'Json';
@@ -195,17 +197,26 @@ class Shell {
         stdin: opts.stdin, color: useColor(this.io.stderr, this.io.env), collectWhatIf: json,
       });
       ctx.verbose(`${cmdlet.name}: parameter set ${binding.parameterSet}.`);
-      const result: unknown = await cmdlet.run(binding.params, ctx);
+      const show = (result: unknown): void => {
+        const shown = json && common.whatIf ? { WhatIf: ctx.whatIfRecords, Output: result ?? null } : result;
+        this.writer.out(json && common.whatIf
+          ? toJson(shown, opts.jsonIndent) + '\n'
+          : formatOutput(shown, {
+            format: common.outputFormat, columns: viewFor(found, binding.params), jsonIndent: opts.jsonIndent,
+            width: this.io.stdout.isTTY ? (this.io.stdout.columns || PIPE_WIDTH) : PIPE_WIDTH,
+            color: useColor(this.io.stdout, this.io.env),
+          }));
+      };
+      let result: unknown;
+      try {
+        result = await cmdlet.run(binding.params, ctx);
+      } catch (err) {
+        // a partial failure's output is shown before its error line
+        if (err instanceof PartialFailure) show(err.output);
+        throw err;
+      }
       if (this.signal.aborted) throw this.signal.reason ?? new Error('aborted');
-      const shown = json && common.whatIf ? { WhatIf: ctx.whatIfRecords, Output: result ?? null } : result;
-      const text = json && common.whatIf
-        ? toJson(shown, opts.jsonIndent) + '\n'
-        : formatOutput(shown, {
-          format: common.outputFormat, columns: viewFor(cmdlet, binding.params), jsonIndent: opts.jsonIndent,
-          width: this.io.stdout.isTTY ? (this.io.stdout.columns || PIPE_WIDTH) : PIPE_WIDTH,
-          color: useColor(this.io.stdout, this.io.env),
-        });
-      this.writer.out(text);
+      show(result);
       return { code: 0, errorAction: common.errorAction };
     } catch (err) {
       return this.fail(err, cmdlet?.name ?? 'tsmedia', common, where);
