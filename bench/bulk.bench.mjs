@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { corpus, freshDir, median, row, timed, TSMEDIA } from './common.mjs';
+import { caseSafe, corpus, freshDir, median, row, standInWinPe, timed, TSMEDIA } from './common.mjs';
 
 const SITES = 20;
 const SHARED = 8;
@@ -31,12 +31,11 @@ const du = (dir) => {
   for (const e of readdirSync(dir, { withFileTypes: true })) n += e.isDirectory() ? du(join(dir, e.name)) : e.isFile() ? statSync(join(dir, e.name)).size : 0;
   return n;
 };
-const foldable = (dir) => spawnSync('sh', ['-c', `find "${dir}" | tr A-Z a-z | sort | uniq -d | head -1`], { encoding: 'utf8' }).stdout.trim() === '';
 
 // second-level folders of the corpus, largest first, skipping the very largest (the run stays short)
 const folders = readdirSync(src).flatMap((top) => readdirSync(join(src, top), { withFileTypes: true })
   .filter((e) => e.isDirectory() && !top.startsWith('dup-')).map((e) => join(src, top, e.name)))
-  .filter(foldable).map((p) => ({ p, size: du(p) })).sort((a, b) => b.size - a.size).slice(SHARED);
+  .filter(caseSafe).map((p) => ({ p, size: du(p) })).sort((a, b) => b.size - a.size).slice(SHARED);
 const need = SHARED + SITES * OWN;
 if (folders.length < need) throw new Error(`the corpus has ${folders.length} usable folders; ${need} are needed`);
 const chosen = folders.slice(0, need);
@@ -45,13 +44,7 @@ const sharedBytes = chosen.slice(0, SHARED).reduce((s, f) => s + f.size, 0);
 const ownBytes = chosen.slice(SHARED).reduce((s, f) => s + f.size, 0);
 console.log(`${SITES} media: ${SHARED} shared packages (${mb(sharedBytes)} MB) + ${OWN} own each (${mb(ownBytes)} MB over all); ${mb(SITES * sharedBytes + ownBytes)} MB of content on media`);
 
-// a stand-in boot image: the boot files where WinPE keeps them
-const pe = join(work, 'winpe');
-for (const f of ['PCAT/bootmgr', 'EFI/bootmgr.efi', 'EFI/bootmgfw.efi', 'DVD/PCAT/BCD', 'DVD/PCAT/boot.sdi', 'DVD/PCAT/etfsboot.com', 'DVD/EFI/BCD', 'DVD/EFI/en-US/efisys.bin']) {
-  const p = join(pe, 'Windows', 'Boot', ...f.split('/'));
-  mkdirSync(join(p, '..'), { recursive: true });
-  writeFileSync(p, Buffer.alloc(2048, f.length));
-}
+const pe = standInWinPe(join(work, 'winpe'));
 const q = (s) => `'${s.replaceAll("'", "''")}'`;
 const [, boot, ...pkgs] = script([
   `New-WindowsImage -ImagePath ${q(join(work, 'boot.wim'))} -CapturePath ${q(pe)} -Name WinPE`,

@@ -1,8 +1,8 @@
 // Shared benchmark helpers: the corpus, timing a command with its peak memory, medians, ratios.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -55,4 +55,26 @@ export function row(name, ours, theirs, target) {
 
 export function freshDir(prefix) {
   return mkdtempSync(join(tmpdir(), prefix));
+}
+
+/** A stand-in WinPE tree under dir: the boot files where a boot.wim keeps them (placeholders). */
+export function standInWinPe(dir) {
+  for (const f of ['PCAT/bootmgr', 'EFI/bootmgr.efi', 'EFI/bootmgfw.efi', 'DVD/PCAT/BCD', 'DVD/PCAT/boot.sdi', 'DVD/PCAT/etfsboot.com', 'DVD/EFI/BCD', 'DVD/EFI/en-US/efisys.bin']) {
+    const p = join(dir, 'Windows', 'Boot', ...f.split('/'));
+    mkdirSync(dirname(p), { recursive: true });
+    writeFileSync(p, Buffer.alloc(2048, f.length));
+  }
+  return dir;
+}
+
+/** True when no two names under dir differ only in case: Windows media cannot hold such names. */
+export function caseSafe(dir) {
+  return spawnSync('sh', ['-c', `find "${dir}" | tr A-Z a-z | sort | uniq -d | head -1`], { encoding: 'utf8' }).stdout.trim() === '';
+}
+
+/** Runs one tsmedia command with env added; returns its JSON result (undefined when it prints none). */
+export function tsmediaJson(env, ...argv) {
+  const r = spawnSync(process.execPath, [TSMEDIA, ...argv, '-OutputFormat', 'Json'], { env: { ...process.env, ...env }, encoding: 'utf8', maxBuffer: 1 << 28 });
+  if (r.status !== 0) throw new Error(`tsmedia ${argv.join(' ')}: ${r.stderr}`);
+  return r.stdout.trim() ? JSON.parse(r.stdout) : undefined;
 }

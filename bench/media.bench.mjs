@@ -4,36 +4,21 @@
 // Medians of BENCH_RUNS; our peak RSS. The import is set-up, not timed. Folders holding names
 // that differ only in case (doc/, perl/ in the corpus) are left out of both: Windows media
 // cannot hold such names, and tsmedia refuses them.
-import { spawnSync } from 'node:child_process';
-import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { corpus, freshDir, median, row, timed, TSMEDIA } from './common.mjs';
+import { caseSafe, corpus, freshDir, median, row, standInWinPe, timed, tsmediaJson, TSMEDIA } from './common.mjs';
 
 const src = corpus();
 const home = freshDir('tsm-bench-media-');
 const work = freshDir('tsm-bench-media-out-');
 const env = { TSMEDIA_HOME: home, SOURCE_DATE_EPOCH: '1767225600' };
 
-function tsm(...argv) {
-  const r = spawnSync(process.execPath, [TSMEDIA, ...argv, '-OutputFormat', 'Json'], { env: { ...process.env, ...env }, encoding: 'utf8', maxBuffer: 1 << 28 });
-  if (r.status !== 0) throw new Error(`tsmedia ${argv.join(' ')}: ${r.stderr}`);
-  return JSON.parse(r.stdout);
-}
+const tsm = (...argv) => tsmediaJson(env, ...argv);
 
-// a stand-in boot image: the boot files where WinPE keeps them
-const pe = join(work, 'winpe');
-for (const f of ['PCAT/bootmgr', 'EFI/bootmgr.efi', 'EFI/bootmgfw.efi', 'DVD/PCAT/BCD', 'DVD/PCAT/boot.sdi', 'DVD/PCAT/etfsboot.com', 'DVD/EFI/BCD', 'DVD/EFI/en-US/efisys.bin']) {
-  const p = join(pe, 'Windows', 'Boot', ...f.split('/'));
-  mkdirSync(join(p, '..'), { recursive: true });
-  writeFileSync(p, Buffer.alloc(2048, f.length));
-}
+const pe = standInWinPe(join(work, 'winpe'));
 tsm('New-WindowsImage', '-ImagePath', join(work, 'boot.wim'), '-CapturePath', pe, '-Name', 'WinPE');
 const boot = tsm('New-CMBootImage', '-Name', 'WinPE', '-Path', join(work, 'boot.wim')).Id;
-const foldable = (dir) => {
-  const r = spawnSync('sh', ['-c', `find "${dir}" | tr A-Z a-z | sort | uniq -d | head -1`], { encoding: 'utf8' });
-  return r.stdout.trim() === '';
-};
-const folders = readdirSync(src).sort().filter((d) => foldable(join(src, d)));
+const folders = readdirSync(src).sort().filter((d) => caseSafe(join(src, d)));
 console.log(`packages: ${folders.join(', ')} (left out for case clashes: ${readdirSync(src).filter((d) => !folders.includes(d)).join(', ') || 'none'})`);
 const packages = folders.map((d) => tsm('New-CMPackage', '-Name', d, '-Path', join(src, d)).Id);
 tsm('New-CMTaskSequence', '-Name', 'Corpus', '-BootImageId', boot, '-PackageId', packages.join(','));

@@ -2,35 +2,26 @@
 // the same media. The corpus folders are packages, a small folder is the driver package; a full
 // build starts from an empty WIM resource cache, the rebuild finds every unchanged file's
 // compressed resource there (XPRESS). Medians of BENCH_RUNS.
-import { spawnSync } from 'node:child_process';
 import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { corpus, freshDir, median, timed, TSMEDIA } from './common.mjs';
+import { caseSafe, corpus, freshDir, median, standInWinPe, timed, tsmediaJson, TSMEDIA } from './common.mjs';
 
 const src = corpus();
 const home = freshDir('tsm-bench-pre-');
 const work = freshDir('tsm-bench-pre-out-');
 const env = { TSMEDIA_HOME: home, SOURCE_DATE_EPOCH: '1767225600' };
 
-function tsm(...argv) {
-  const r = spawnSync(process.execPath, [TSMEDIA, ...argv, '-OutputFormat', 'Json'], { env: { ...process.env, ...env }, encoding: 'utf8', maxBuffer: 1 << 28 });
-  if (r.status !== 0) throw new Error(`tsmedia ${argv.join(' ')}: ${r.stderr}`);
-  return r.stdout.trim() ? JSON.parse(r.stdout) : undefined;
-}
+const tsm = (...argv) => tsmediaJson(env, ...argv);
 function write(path, data) {
   mkdirSync(join(path, '..'), { recursive: true });
   writeFileSync(path, data);
 }
 
-const pe = join(work, 'winpe');
-for (const f of ['PCAT/bootmgr', 'EFI/bootmgr.efi', 'EFI/bootmgfw.efi', 'DVD/PCAT/BCD', 'DVD/PCAT/boot.sdi', 'DVD/PCAT/etfsboot.com', 'DVD/EFI/BCD', 'DVD/EFI/en-US/efisys.bin']) {
-  write(join(pe, 'Windows', 'Boot', ...f.split('/')), Buffer.alloc(2048, f.length));
-}
+const pe = standInWinPe(join(work, 'winpe'));
 tsm('New-WindowsImage', '-ImagePath', join(work, 'boot.wim'), '-CapturePath', pe, '-Name', 'WinPE');
 tsm('New-WindowsImage', '-ImagePath', join(work, 'install.wim'), '-CapturePath', join(src, 'python3.11'), '-Name', 'OS');
 const boot = tsm('New-CMBootImage', '-Name', 'WinPE', '-Path', join(work, 'boot.wim')).Id;
 const os = tsm('New-CMOperatingSystemImage', '-Name', 'OS', '-Path', join(work, 'install.wim')).Id;
-const caseSafe = (dir) => spawnSync('sh', ['-c', `find "${dir}" | tr A-Z a-z | sort | uniq -d | head -1`], { encoding: 'utf8' }).stdout.trim() === '';
 const folders = readdirSync(src).sort().filter((d) => d !== 'python3.11' && caseSafe(join(src, d)));
 const packages = folders.map((d) => tsm('New-CMPackage', '-Name', d, '-Path', join(src, d)).Id);
 const drv = join(work, 'drivers');
