@@ -37,20 +37,42 @@ export function timed(cmd, args, opts = {}) {
 }
 
 /** Runs prepare() then the measured function RUNS times; returns the median run. */
-export function median(measure, prepare = () => {}) {
-  const runs = [];
-  for (let i = 0; i < RUNS; i++) {
+export function median(measure, prepare = () => {}, runs = RUNS) {
+  const all = [];
+  for (let i = 0; i < runs; i++) {
     prepare();
-    runs.push(measure());
+    all.push(measure());
   }
-  runs.sort((a, b) => a.seconds - b.seconds);
-  return { ...runs[Math.floor(runs.length / 2)], peakRssMB: Math.max(...runs.map((r) => r.rssMB ?? 0)) };
+  return medianRun(all);
+}
+
+/** The median of timed runs by wall time, with the peak RSS of all of them. */
+export function medianRun(runs) {
+  const sorted = [...runs].sort((a, b) => a.seconds - b.seconds);
+  return { ...sorted[Math.floor(sorted.length / 2)], peakRssMB: Math.max(...runs.map((r) => r.rssMB ?? 0)) };
+}
+
+/** "ok" when value ≤ target, else "OVER TARGET": the verdict every benchmark line ends with. */
+export function verdict(value, target) {
+  return value <= target ? 'ok' : 'OVER TARGET';
 }
 
 export function row(name, ours, theirs, target) {
   const ratio = ours.seconds / theirs.seconds;
-  const verdict = target === undefined ? '' : ratio <= target ? 'ok' : 'OVER TARGET';
-  return `${name.padEnd(52)} ${ours.seconds.toFixed(2).padStart(7)} s vs ${theirs.seconds.toFixed(2).padStart(7)} s  ratio ${ratio.toFixed(2)}${target !== undefined ? ` (target ≤ ${target})` : ''} ${verdict}`;
+  const judged = target === undefined ? '' : ` (target ≤ ${target}) ${verdict(ratio, target)}`;
+  return `${name.padEnd(52)} ${ours.seconds.toFixed(2).padStart(7)} s vs ${theirs.seconds.toFixed(2).padStart(7)} s  ratio ${ratio.toFixed(2)}${judged}`;
+}
+
+/** A size ratio line: ours ÷ theirs in bytes. */
+export function sizeRow(name, ours, theirs, target) {
+  const ratio = ours / theirs;
+  const judged = target === undefined ? '' : ` (target ≤ ${target}) ${verdict(ratio, target)}`;
+  return `${name.padEnd(52)} ${ours} B vs ${theirs} B  ratio ${ratio.toFixed(3)}${judged}`;
+}
+
+/** A peak memory line (MB). */
+export function peakRow(name, mb, target) {
+  return `${name.padEnd(52)} peak ${mb.toFixed(0)} MB (target ≤ ${target} MB) ${verdict(mb, target)}`;
 }
 
 export function freshDir(prefix) {
