@@ -73,6 +73,10 @@ test('Split-, Export-, Test-WindowsImage and Get-WindowsImageContent', async (t)
   t.true(parts.length >= 2);
   const tested = await testWindowsImage.run({ ImagePath: join(dir, 'install.swm'), SplitImageFilePattern: join(dir, 'install*.swm') }, ctx()) as Record<string, unknown>;
   t.is(tested['Valid'], true);
+  // the first part alone: install2.swm, install3.swm... are found beside it
+  await expandWindowsImage.run({ ImagePath: join(dir, 'install.swm'), Index: 1, ApplyPath: join(dir, 'from-swm') }, ctx());
+  t.deepEqual(diffTrees(listTree(join(dir, 'src')), listTree(join(dir, 'from-swm'))), []);
+  t.is((await testWindowsImage.run({ ImagePath: join(dir, 'install.swm') }, ctx()) as Record<string, unknown>)['Valid'], true);
   const exported = await exportWindowsImage.run({ SourceImagePath: join(dir, 'install.swm'), SplitImageFilePattern: join(dir, 'install*.swm'), SourceIndex: 1, DestinationImagePath: join(dir, 'one.wim'), CompressionType: 'Max', DestinationName: 'Pro LZX' }, ctx()) as Record<string, unknown>;
   t.is(exported['ImageName'], 'Pro LZX');
   const v = await run('wimlib-imagex', ['verify', join(dir, 'one.wim')]);
