@@ -10,7 +10,7 @@ import { captureWim, type CaptureResult } from '../formats/wim/capture.js';
 import { exportImage } from '../formats/wim/export.js';
 import { walkTree } from '../formats/wim/metadata.js';
 import { partName, splitWim } from '../formats/wim/split.js';
-import { verifyWim } from '../formats/wim/verify.js';
+import { throwIfFaulty, verifyWim } from '../formats/wim/verify.js';
 import type { WimCompression } from '../formats/wim/header.js';
 import { openWim, type Wim, type WimImageInfo } from '../formats/wim/reader.js';
 import { FILETIME_UNIX_EPOCH } from '../formats/wim/scan.js';
@@ -270,6 +270,8 @@ export const testWindowsImage: CmdletSpec = {
     const path = resolve(String(p['ImagePath']));
     return withWim(path, refsOf(p, path), (w) => {
       const r = verifyWim(w, { signal: ctx.signal });
+      for (const f of r.faults) ctx.warn(f);
+      throwIfFaulty(path, r);
       return { ImagePath: path, Valid: true, IntegrityChecked: r.integrityChecked, Images: r.images, Streams: r.streams, Bytes: r.bytes };
     });
   },

@@ -1,7 +1,7 @@
 import test from 'ava';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { NotFoundError, UsageError } from '../../../lib/errors.js';
+import { FormatError, NotFoundError, UsageError } from '../../../lib/errors.js';
 import { addWindowsImage, expandWindowsImage, getWindowsImage, newWindowsImage } from '../../../lib/cmdlets/windows-image.js';
 import type { CmdletContext } from '../../../lib/shell/types.js';
 import { closePool } from '../../../lib/pool/pool.js';
@@ -77,6 +77,17 @@ test('Split-, Export-, Test-WindowsImage and Get-WindowsImageContent', async (t)
   await expandWindowsImage.run({ ImagePath: join(dir, 'install.swm'), Index: 1, ApplyPath: join(dir, 'from-swm') }, ctx());
   t.deepEqual(diffTrees(listTree(join(dir, 'src')), listTree(join(dir, 'from-swm'))), []);
   t.is((await testWindowsImage.run({ ImagePath: join(dir, 'install.swm') }, ctx()) as Record<string, unknown>)['Valid'], true);
+  // Test-WindowsImage reports each fault: two damaged streams, a warning each, then one error
+  const bytes = readFileSync(wim);
+  for (const seed of [1, 2]) {
+    const at = bytes.indexOf(prng(seed, 64)) + 100;
+    bytes[at] = (bytes[at] ?? 0) ^ 1;
+  }
+  writeFileSync(wim, bytes);
+  const c = ctx();
+  await t.throwsAsync(testWindowsImage.run({ ImagePath: wim }, c), { instanceOf: FormatError, message: /has 2 faults/ });
+  t.is(c.warnings.length, 2);
+  t.true(c.warnings[0]!.includes('r1.bin') && c.warnings[1]!.includes('r2.bin'), c.warnings.join('\n'));
   const exported = await exportWindowsImage.run({ SourceImagePath: join(dir, 'install.swm'), SplitImageFilePattern: join(dir, 'install*.swm'), SourceIndex: 1, DestinationImagePath: join(dir, 'one.wim'), CompressionType: 'Max', DestinationName: 'Pro LZX' }, ctx()) as Record<string, unknown>;
   t.is(exported['ImageName'], 'Pro LZX');
   const v = await run('wimlib-imagex', ['verify', join(dir, 'one.wim')]);
