@@ -44,9 +44,13 @@ const seed = spawnSync(process.execPath, ['--input-type=module', '-e', `
 if (seed.status !== 0) throw new Error('seeding the catalog failed');
 const env = { TSMEDIA_HOME: home };
 const list = median(() => timed(process.execPath, [TSMEDIA, 'Get-CMPackage', '-OutputFormat', 'Json'], { env }));
-lines.push(`${'cold Get-CMPackage -OutputFormat Json, 10,000 packages'.padEnd(52)} ${list.seconds.toFixed(2).padStart(7)} s  (target ≤ 0.5 s) ${verdict(list.seconds, 0.5)}`);
+// wall time is the target; CPU time (user + system) says what a quiet machine would show
+const absolute = (name, m) => `${name.padEnd(52)} ${m.seconds.toFixed(2).padStart(7)} s  (target ≤ 0.5 s) ${verdict(m.seconds, 0.5)}  cpu ${m.cpuSeconds.toFixed(2)} s`;
+lines.push(absolute('cold Get-CMPackage -OutputFormat Json, 10,000 packages', list));
 const refs = median(() => timed(process.execPath, [TSMEDIA, 'Get-CMTaskSequenceReference', '-TaskSequenceId', 'Big', '-OutputFormat', 'Json'], { env }));
-lines.push(`${'Get-CMTaskSequenceReference, 500 items of 10,000'.padEnd(52)} ${refs.seconds.toFixed(2).padStart(7)} s  (target ≤ 0.5 s) ${verdict(refs.seconds, 0.5)}`);
+lines.push(absolute('Get-CMTaskSequenceReference, 500 items of 10,000', refs));
+const bare = median(() => timed(process.execPath, ['-e', '']));
+lines.push(`${'(node -e \'\' alone, for scale)'.padEnd(52)} ${bare.seconds.toFixed(2).padStart(7)} s  cpu ${bare.cpuSeconds.toFixed(2)} s`);
 rmSync(home, { recursive: true, force: true });
 
 console.log(lines.join('\n'));

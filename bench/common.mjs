@@ -1,7 +1,7 @@
 // Shared benchmark helpers: the corpus, timing a command with its peak memory, medians, ratios.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -22,15 +22,15 @@ export function corpus() {
   return dir;
 }
 
-/** Runs a command under GNU time: wall seconds and peak RSS in MB. Throws on failure. */
+/** Runs a command under GNU time: wall seconds, CPU seconds (user + system) and peak RSS in MB. Throws on failure. */
 export function timed(cmd, args, opts = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'tsm-bench-'));
   try {
     const out = join(dir, 'time');
-    const r = spawnSync('/usr/bin/time', ['-f', '%e %M', '-o', out, cmd, ...args], { stdio: ['ignore', opts.stdout ?? 'ignore', 'pipe'], env: { ...process.env, ...opts.env }, cwd: opts.cwd, maxBuffer: 1 << 28 });
+    const r = spawnSync('/usr/bin/time', ['-f', '%e %M %U %S', '-o', out, cmd, ...args], { stdio: ['ignore', opts.stdout ?? 'ignore', 'pipe'], env: { ...process.env, ...opts.env }, cwd: opts.cwd, maxBuffer: 1 << 28 });
     if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed (${r.status}): ${r.stderr?.toString().slice(-2000)}`);
-    const [seconds, kb] = readFileSync(out, 'utf8').trim().split(/\s+/).slice(-2).map(Number);
-    return { seconds, rssMB: kb / 1024 };
+    const [seconds, kb, user, sys] = readFileSync(out, 'utf8').trim().split('\n').pop().split(/\s+/).map(Number);
+    return { seconds, rssMB: kb / 1024, cpuSeconds: user + sys };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -60,7 +60,8 @@ export function verdict(value, target) {
 export function row(name, ours, theirs, target) {
   const ratio = ours.seconds / theirs.seconds;
   const judged = target === undefined ? '' : ` (target ≤ ${target}) ${verdict(ratio, target)}`;
-  return `${name.padEnd(52)} ${ours.seconds.toFixed(2).padStart(7)} s vs ${theirs.seconds.toFixed(2).padStart(7)} s  ratio ${ratio.toFixed(2)}${judged}`;
+  const cpu = ours.cpuSeconds !== undefined && theirs.cpuSeconds !== undefined ? `  cpu ${ours.cpuSeconds.toFixed(2)} vs ${theirs.cpuSeconds.toFixed(2)} s` : '';
+  return `${name.padEnd(52)} ${ours.seconds.toFixed(2).padStart(7)} s vs ${theirs.seconds.toFixed(2).padStart(7)} s  ratio ${ratio.toFixed(2)}${judged}${cpu}`;
 }
 
 /** A size ratio line: ours ÷ theirs in bytes. */
@@ -73,6 +74,11 @@ export function sizeRow(name, ours, theirs, target) {
 /** A peak memory line (MB). */
 export function peakRow(name, mb, target) {
   return `${name.padEnd(52)} peak ${mb.toFixed(0)} MB (target ≤ ${target} MB) ${verdict(mb, target)}`;
+}
+
+/** The load average now: the machine is shared, so every benchmark says how busy it was. */
+export function loadLine() {
+  return `load average ${loadavg().map((l) => l.toFixed(2)).join(' ')} on ${availableParallelism()} cores`;
 }
 
 export function freshDir(prefix) {
