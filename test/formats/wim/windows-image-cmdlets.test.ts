@@ -29,7 +29,7 @@ test('New-, Add-, Get-, Expand-WindowsImage: capture, append, list, details, app
   makeTree(join(dir, 'pe'), 0);
   makeTree(join(dir, 'os'), 1);
   const wim = join(dir, 'boot.wim');
-  const created = await newWindowsImage.run({ ImagePath: wim, CapturePath: join(dir, 'pe'), Name: 'WinPE', CompressionType: 'Fast', Setbootable: true, CheckIntegrity: true }, ctx()) as Record<string, unknown>;
+  const created = await newWindowsImage.run({ ImagePath: wim, CapturePath: join(dir, 'pe'), Name: 'WinPE', Description: 'Windows PE x64', CompressionType: 'Fast', Setbootable: true, CheckIntegrity: true }, ctx()) as Record<string, unknown>;
   t.is(created['ImageName'], 'WinPE');
   const v = await run('wimlib-imagex', ['info', wim]);
   t.regex(v.stdout, /Boot Index:\s+1/);
@@ -37,7 +37,8 @@ test('New-, Add-, Get-, Expand-WindowsImage: capture, append, list, details, app
   await t.throwsAsync(newWindowsImage.run({ ImagePath: wim, CapturePath: join(dir, 'pe'), Name: 'x' }, ctx()), { instanceOf: UsageError, message: /exists/ });
   await addWindowsImage.run({ ImagePath: wim, CapturePath: join(dir, 'os'), Name: 'OS' }, ctx());
   const list = await getWindowsImage.run({ ImagePath: wim }, ctx()) as Record<string, unknown>[];
-  t.deepEqual(list.map((i) => [i['ImageIndex'], i['ImageName']]), [[1, 'WinPE'], [2, 'OS']]);
+  t.deepEqual(list.map((i) => [i['ImageIndex'], i['ImageName'], i['ImageDescription']]), [[1, 'WinPE', 'Windows PE x64'], [2, 'OS', '']]);
+  t.regex(v.stdout, /Description:\s+Windows PE x64/);
   const one = await getWindowsImage.run({ ImagePath: wim, Name: 'OS', CheckIntegrity: true }, ctx()) as Record<string, unknown>;
   t.is(one['ImageIndex'], 2);
   t.is(one['Compression'], 'xpress');
