@@ -1,7 +1,7 @@
 // Shared benchmark helpers: the corpus, timing a command with its peak memory, medians, ratios.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -22,35 +22,63 @@ export function corpus() {
   return dir;
 }
 
-/** Runs a command under GNU time: wall seconds and peak RSS in MB. Throws on failure. */
+/** Runs a command under GNU time: wall seconds, CPU seconds (user + system) and peak RSS in MB. Throws on failure. */
 export function timed(cmd, args, opts = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'tsm-bench-'));
   try {
     const out = join(dir, 'time');
-    const r = spawnSync('/usr/bin/time', ['-f', '%e %M', '-o', out, cmd, ...args], { stdio: ['ignore', opts.stdout ?? 'ignore', 'pipe'], env: { ...process.env, ...opts.env }, cwd: opts.cwd, maxBuffer: 1 << 28 });
+    const r = spawnSync('/usr/bin/time', ['-f', '%e %M %U %S', '-o', out, cmd, ...args], { stdio: ['ignore', opts.stdout ?? 'ignore', 'pipe'], env: { ...process.env, ...opts.env }, cwd: opts.cwd, maxBuffer: 1 << 28 });
     if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed (${r.status}): ${r.stderr?.toString().slice(-2000)}`);
-    const [seconds, kb] = readFileSync(out, 'utf8').trim().split(/\s+/).slice(-2).map(Number);
-    return { seconds, rssMB: kb / 1024 };
+    const [seconds, kb, user, sys] = readFileSync(out, 'utf8').trim().split('\n').pop().split(/\s+/).map(Number);
+    return { seconds, rssMB: kb / 1024, cpuSeconds: user + sys };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
 /** Runs prepare() then the measured function RUNS times; returns the median run. */
-export function median(measure, prepare = () => {}) {
-  const runs = [];
-  for (let i = 0; i < RUNS; i++) {
+export function median(measure, prepare = () => {}, runs = RUNS) {
+  const all = [];
+  for (let i = 0; i < runs; i++) {
     prepare();
-    runs.push(measure());
+    all.push(measure());
   }
-  runs.sort((a, b) => a.seconds - b.seconds);
-  return { ...runs[Math.floor(runs.length / 2)], peakRssMB: Math.max(...runs.map((r) => r.rssMB ?? 0)) };
+  return medianRun(all);
+}
+
+/** The median of timed runs by wall time, with the peak RSS of all of them. */
+export function medianRun(runs) {
+  const sorted = [...runs].sort((a, b) => a.seconds - b.seconds);
+  return { ...sorted[Math.floor(sorted.length / 2)], peakRssMB: Math.max(...runs.map((r) => r.rssMB ?? 0)) };
+}
+
+/** "ok" when value ≤ target, else "OVER TARGET": the verdict every benchmark line ends with. */
+export function verdict(value, target) {
+  return value <= target ? 'ok' : 'OVER TARGET';
 }
 
 export function row(name, ours, theirs, target) {
   const ratio = ours.seconds / theirs.seconds;
-  const verdict = target === undefined ? '' : ratio <= target ? 'ok' : 'OVER TARGET';
-  return `${name.padEnd(52)} ${ours.seconds.toFixed(2).padStart(7)} s vs ${theirs.seconds.toFixed(2).padStart(7)} s  ratio ${ratio.toFixed(2)}${target !== undefined ? ` (target ≤ ${target})` : ''} ${verdict}`;
+  const judged = target === undefined ? '' : ` (target ≤ ${target}) ${verdict(ratio, target)}`;
+  const cpu = ours.cpuSeconds !== undefined && theirs.cpuSeconds !== undefined ? `  cpu ${ours.cpuSeconds.toFixed(2)} vs ${theirs.cpuSeconds.toFixed(2)} s` : '';
+  return `${name.padEnd(52)} ${ours.seconds.toFixed(2).padStart(7)} s vs ${theirs.seconds.toFixed(2).padStart(7)} s  ratio ${ratio.toFixed(2)}${judged}${cpu}`;
+}
+
+/** A size ratio line: ours ÷ theirs in bytes. */
+export function sizeRow(name, ours, theirs, target) {
+  const ratio = ours / theirs;
+  const judged = target === undefined ? '' : ` (target ≤ ${target}) ${verdict(ratio, target)}`;
+  return `${name.padEnd(52)} ${ours} B vs ${theirs} B  ratio ${ratio.toFixed(3)}${judged}`;
+}
+
+/** A peak memory line (MB). */
+export function peakRow(name, mb, target) {
+  return `${name.padEnd(52)} peak ${mb.toFixed(0)} MB (target ≤ ${target} MB) ${verdict(mb, target)}`;
+}
+
+/** The load average now: the machine is shared, so every benchmark says how busy it was. */
+export function loadLine() {
+  return `load average ${loadavg().map((l) => l.toFixed(2)).join(' ')} on ${availableParallelism()} cores`;
 }
 
 export function freshDir(prefix) {

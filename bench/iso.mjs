@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 
 const args = process.argv.slice(2);
 const opt = (name, dflt) => { const i = args.indexOf(name); return i >= 0 ? args.splice(i, 2)[1] : dflt; };
-const reps = Number(opt('--reps', '3'));
+const reps = Number(opt('--reps', process.env.BENCH_RUNS || '3'));
 const settle = opt('--settle', '2');
 const outDir = opt('--out', mkdtempSync(join(tmpdir(), 'tsm-isobench-')));
 const corpus = args[0] ?? '/tmp/corpus';
@@ -75,9 +75,17 @@ const idx = (prefix) => rows.findIndex((r) => r.name === prefix || r.name.starts
 const ratio = (a, b) => {
   const [ia, ib] = [idx(a), idx(b)];
   const perRep = runs[ia].map((x, i) => (x.secs / runs[ib][i].secs).toFixed(2)).join(' ');
-  return `${(results[ia].secs / results[ib].secs).toFixed(2)} (per rep: ${perRep})`;
+  return [results[ia].secs / results[ib].secs, perRep];
 };
-console.log(`ratio tsmedia ISO+Joliet / xorriso              = ${ratio('tsmedia ISO+Joliet', 'xorriso')}  target <= 1.0`);
-console.log(`ratio tsmedia ISO+Joliet+UDF / genisoimage -udf = ${ratio('tsmedia ISO+Joliet+UDF', 'genisoimage')}  target <= 1.0`);
-console.log(`peak RSS tsmedia ${Math.max(...results.filter((r) => r.name.startsWith('tsmedia')).map((r) => r.rssMB)).toFixed(0)} MB (target <= 200 MB)`);
+const judged = (value, target) => `(target ≤ ${Number.isInteger(target) && target < 10 ? target.toFixed(1) : target}) ${value <= target ? 'ok' : 'OVER TARGET'}`;
+const line = (label, a, b) => {
+  const [r, perRep] = ratio(a, b);
+  return `${label.padEnd(52)} ratio ${r.toFixed(2)} ${judged(r, 1.0)}  per rep: ${perRep}`;
+};
+// xorriso cannot write UDF: like for like is our -NoUdf image; our default (with UDF) is shown too
+console.log(line('ISO+Joliet (-NoUdf) vs xorriso', 'tsmedia ISO+Joliet', 'xorriso'));
+console.log(line('ISO+Joliet+UDF (default) vs xorriso', 'tsmedia ISO+Joliet+UDF', 'xorriso'));
+console.log(line('ISO+Joliet+UDF (default) vs genisoimage -udf', 'tsmedia ISO+Joliet+UDF', 'genisoimage'));
+const peak = Math.max(...results.filter((r) => r.name.startsWith('tsmedia')).map((r) => r.rssMB));
+console.log(`${'ISO, tsmedia memory'.padEnd(52)} peak ${peak.toFixed(0)} MB ${judged(peak, 200).replace(')', ' MB)')}`);
 rmSync(outDir, { recursive: true, force: true });

@@ -83,8 +83,10 @@ try {
   console.log(`folder ${src}: ${info.files} files (${skipped} case clashes left out), image ${(sizeBytes / 1048576).toFixed(0)} MiB, ${info.cluster}-byte clusters`);
   console.log(`tsmedia   median ${(o / 1000).toFixed(2)} s  (runs ${ours.map((x) => (x / 1000).toFixed(2)).join(', ')}; whole process)`);
   console.log(`reference median ${(r / 1000).toFixed(2)} s  (runs ${theirs.map((x) => (x / 1000).toFixed(2)).join(', ')}; truncate + sfdisk + mkfs.fat + mcopy -s)`);
-  console.log(`ratio tsmedia/reference ${(o / r).toFixed(2)}  (target <= 1.0)`);
-  console.log(`peak RSS tsmedia ${Math.max(...rss).toFixed(0)} MB  (target <= 200)`);
+  const judged = (value, target) => (value <= target ? 'ok' : 'OVER TARGET');
+  const peak = Math.max(...rss);
+  console.log(`${'USB image vs mkfs.fat -F 32 + mcopy -s'.padEnd(52)} ratio ${(o / r).toFixed(2)} (target ≤ 1.0) ${judged(o / r, 1.0)}`);
+  console.log(`${'USB image, tsmedia memory'.padEnd(52)} peak ${peak.toFixed(0)} MB (target ≤ 200 MB) ${judged(peak, 200)}`);
 } finally {
   rmSync(work, { recursive: true, force: true });
 }

@@ -78,7 +78,9 @@ function removeCmdlet(k: KindInfo): CmdletSpec<{ Id: string; Force?: boolean }> 
     synopsis: `Removes ${withArticle(k.type)} from the catalog (refused while a task sequence uses it, unless -Force).`,
     parameters: [
       { name: 'Id', type: 'string', mandatory: true, position: 0, aliases: ['PackageId'], help: `The ${what}'s ID.` },
-      { name: 'Force', type: 'switch', help: 'Also remove it from the task sequences that reference it.' },
+      { name: 'Force', type: 'switch', help: k.type === 'BootImage'
+        ? 'Also remove it from the task sequences that reference it. A boot image that a task sequence boots from is still refused: every task sequence needs one.'
+        : 'Also remove it from the task sequences that reference it.' },
     ],
     defaultView: CONTENT_VIEW,
     async run(p, ctx) {

@@ -9,8 +9,8 @@ import { applyImage } from '../formats/wim/apply.js';
 import { captureWim, type CaptureResult } from '../formats/wim/capture.js';
 import { exportImage } from '../formats/wim/export.js';
 import { walkTree } from '../formats/wim/metadata.js';
-import { splitWim } from '../formats/wim/split.js';
-import { verifyWim } from '../formats/wim/verify.js';
+import { partName, splitWim } from '../formats/wim/split.js';
+import { throwIfFaulty, verifyWim } from '../formats/wim/verify.js';
 import type { WimCompression } from '../formats/wim/header.js';
 import { openWim, type Wim, type WimImageInfo } from '../formats/wim/reader.js';
 import { FILETIME_UNIX_EPOCH } from '../formats/wim/scan.js';
@@ -36,14 +36,23 @@ function filetimeDate(ft: bigint | undefined): Date | undefined {
   return ft === undefined ? undefined : new Date(Number((ft - FILETIME_UNIX_EPOCH) / 10_000n));
 }
 
-function refsOf(p: BoundParameters): string[] {
+/** The parts of a split set: -SplitImageFilePattern, else X2.swm, X3.swm... beside part 1 X.swm. */
+function refsOf(p: BoundParameters, path: string): string[] {
   const pattern = str(p, 'SplitImageFilePattern');
-  if (!pattern) return [];
+  if (!pattern) return partsBeside(path);
   // "install*.swm": every file in the folder matching the glob (only * and ?), part 1 excluded later
   const dir = resolve(pattern, '..');
   const base = pattern.slice(pattern.replace(/\\/g, '/').lastIndexOf('/') + 1);
   const re = new RegExp('^' + base.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.') + '$', 'i');
   return readdirSync(dir).filter((n) => re.test(n)).sort().map((n) => resolve(dir, n));
+}
+
+/** X2.swm, X3.swm... while they exist, when `path` names part 1 of a split set (X.swm). */
+function partsBeside(path: string): string[] {
+  if (!/\.swm$/i.test(path)) return [];
+  const parts: string[] = [];
+  for (let k = 2; existsSync(partName(path, k)); k++) parts.push(partName(path, k));
+  return parts;
 }
 
 function withWim<T>(path: string, refs: string[], f: (w: Wim) => T): T {
@@ -172,14 +181,14 @@ export const expandWindowsImage: CmdletSpec = {
     { name: 'ApplyPath', type: 'string', mandatory: true, position: 1, help: 'The folder to apply to (new or empty).' },
     { name: 'Index', type: 'int', parameterSets: ['ByIndex'], mandatory: ['ByIndex'], help: 'The image index.' },
     { name: 'Name', type: 'string', parameterSets: ['ByName'], mandatory: ['ByName'], help: 'The image name.' },
-    { name: 'SplitImageFilePattern', type: 'string', help: 'The parts of a split WIM, e.g. install*.swm.' },
+    { name: 'SplitImageFilePattern', type: 'string', help: 'The parts of a split WIM, e.g. install*.swm (default: X2.swm, X3.swm... beside X.swm).' },
     { name: 'CheckIntegrity', type: 'switch', help: 'Verify the integrity table first.' },
   ],
   defaultParameterSet: 'ByIndex',
   async run(p, ctx) {
     const path = resolve(String(p['ImagePath']));
     const dest = resolve(String(p['ApplyPath']));
-    const w = openWim(path, { refs: refsOf(p).filter((r) => r !== path) });
+    const w = openWim(path, { refs: refsOf(p, path).filter((r) => r !== path) });
     try {
       if (p['CheckIntegrity']) w.verifyIntegrity();
       const img = pickImage(w, p);
@@ -232,7 +241,7 @@ export const exportWindowsImage: CmdletSpec = {
   async run(p, ctx) {
     const srcPath = resolve(String(p['SourceImagePath']));
     const dest = resolve(String(p['DestinationImagePath']));
-    const w = openWim(srcPath, { refs: refsOf(p).filter((r) => r !== srcPath) });
+    const w = openWim(srcPath, { refs: refsOf(p, srcPath).filter((r) => r !== srcPath) });
     try {
       const img = pickImage(w, { Index: p['SourceIndex'] as number, Name: p['SourceName'] as string } as BoundParameters);
       if (!ctx.shouldProcess(dest, `Export image ${img.index}`)) return undefined;
@@ -254,13 +263,15 @@ export const testWindowsImage: CmdletSpec = {
   synopsis: 'Verifies a WIM: integrity table, every image, every stream by SHA-1.',
   parameters: [
     imagePathParam,
-    { name: 'SplitImageFilePattern', type: 'string', help: 'The parts of a split WIM, e.g. install*.swm.' },
+    { name: 'SplitImageFilePattern', type: 'string', help: 'The parts of a split WIM, e.g. install*.swm (default: X2.swm, X3.swm... beside X.swm).' },
   ],
   async run(p, ctx) {
     await Promise.resolve();
     const path = resolve(String(p['ImagePath']));
-    return withWim(path, refsOf(p), (w) => {
+    return withWim(path, refsOf(p, path), (w) => {
       const r = verifyWim(w, { signal: ctx.signal });
+      for (const f of r.faults) ctx.warn(f);
+      throwIfFaulty(path, r);
       return { ImagePath: path, Valid: true, IntegrityChecked: r.integrityChecked, Images: r.images, Streams: r.streams, Bytes: r.bytes };
     });
   },

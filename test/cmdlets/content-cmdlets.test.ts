@@ -102,3 +102,50 @@ test('bad input is one clear error line and a non-zero exit', async (t) => {
     t.is(r.stderr.trim().split('\n').length, 1, `one line: ${r.stderr}`);
   }
 });
+
+test('every kind has Get- (by -Id, by -Name with wildcards) and Remove- forms; task sequences take drivers and applications', async (t) => {
+  const home = await tempDir(t);
+  const src = await tempDir(t);
+  await writeTree(src, { 'app/setup.msi': 'msi', 'drv/x.inf': 'inf', 'boot.wim': fakeWimHeader(1), 'os.wim': fakeWimHeader(2) });
+  const made: Record<string, string> = {};
+  for (const [kind, argv] of [
+    ['BootImage', ['New-CMBootImage', '-Name', 'WinPE x64', '-Path', join(src, 'boot.wim')]],
+    ['OperatingSystemImage', ['New-CMOperatingSystemImage', '-Name', 'Windows 11', '-Path', join(src, 'os.wim')]],
+    ['DriverPackage', ['New-CMDriverPackage', '-Name', 'Latitude', '-Path', join(src, 'drv')]],
+    ['Application', ['New-CMApplication', '-Name', '7-Zip', '-ContentLocation', join(src, 'app')]],
+  ] as const) {
+    const r = await tsmedia(home, [...argv, '-OutputFormat', 'Json']);
+    t.is(r.code, 0, r.stderr);
+    t.like(r.json(), { Type: kind, SourceVersion: 1 });
+    made[kind] = r.json().Id;
+  }
+  const ids = async (argv: string[]): Promise<string[]> => (await tsmedia(home, [...argv, '-OutputFormat', 'Json'])).json().map((o: { Id: string }) => o.Id);
+  t.deepEqual(await ids(['Get-CMBootImage', '-Name', 'WinPE*']), [made['BootImage']]);
+  t.deepEqual(await ids(['Get-CMOperatingSystemImage', '-Name', '*11']), [made['OperatingSystemImage']]);
+  t.deepEqual(await ids(['Get-CMApplication', '-Id', made['Application']!]), [made['Application']]);
+  t.deepEqual(await ids(['Get-CMApplication', '-Id', made['DriverPackage']!]), [], 'a driver package is not an application');
+  t.deepEqual(await ids(['Get-CMDriverPackage', '-Name', 'Lat*']), [made['DriverPackage']]);
+
+  const ts = await tsmedia(home, ['New-CMTaskSequence', '-Name', 'Deploy', '-BootImageId', made['BootImage']!, '-OperatingSystemImageId', made['OperatingSystemImage']!,
+    '-DriverPackageId', made['DriverPackage']!, '-ApplicationId', made['Application']!, '-OutputFormat', 'Json']);
+  t.is(ts.code, 0, ts.stderr);
+  t.like(ts.json(), { ReferenceCount: 4 });
+  t.deepEqual(await ids(['Get-CMTaskSequence', '-Name', 'Dep*']), [ts.json().Id]);
+  const refs = (await tsmedia(home, ['Get-CMTaskSequenceReference', '-TaskSequenceId', ts.json().Id, '-OutputFormat', 'Json'])).json();
+  t.deepEqual(refs.map((r: { Id: string }) => r.Id).sort(), Object.values(made).sort());
+
+  for (const [kind, noun] of [['Application', 'CMApplication'], ['DriverPackage', 'CMDriverPackage'], ['OperatingSystemImage', 'CMOperatingSystemImage']] as const) {
+    const refused = await tsmedia(home, [`Remove-${noun}`, '-Id', made[kind]!]);
+    t.is(refused.code, 1, `Remove-${noun} while referenced`);
+    t.regex(refused.stderr, /used by task sequence/);
+    t.is((await tsmedia(home, [`Remove-${noun}`, '-Id', made[kind]!, '-Force'])).code, 0);
+    t.deepEqual(await ids([`Get-${noun}`]), [], `${noun} removed`);
+  }
+  // a task sequence cannot lose its boot image, even with -Force; once it is gone, the image goes
+  const boot = await tsmedia(home, ['Remove-CMBootImage', '-Id', made['BootImage']!, '-Force']);
+  t.is(boot.code, 1);
+  t.regex(boot.stderr, /is the boot image of task sequence/);
+  t.is((await tsmedia(home, ['Remove-CMTaskSequence', '-Id', ts.json().Id])).code, 0);
+  t.is((await tsmedia(home, ['Remove-CMBootImage', '-Id', made['BootImage']!])).code, 0);
+  t.deepEqual(await ids(['Get-CMBootImage']), []);
+});

@@ -2,7 +2,7 @@
 // and leaves no file when it fails.
 import test from 'ava';
 import { join } from 'node:path';
-import { readdir } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import type { CmdletContext } from '../../lib/shell/types.js';
 import { usbImageCmdlets } from '../../lib/cmdlets/usb-image.js';
 import { readUsbImage } from '../../lib/formats/disk/usb-reader.js';
@@ -38,6 +38,18 @@ test('creates the image and reports it', async (t) => {
   const r = await readUsbImage(join(dir, 'usb.img'));
   t.is(r.label, 'WINPE');
   t.deepEqual(r.files.map((f) => f.path).sort(), ['bootmgr', 'sources/boot.wim']);
+});
+
+test('the image is dated by the context clock: the same clock gives the same bytes, another one not', async (t) => {
+  const dir = await tempDir(t, 'tsm-cmd-');
+  await makeTree(join(dir, 'media'), { 'bootmgr': 'x', 'sources/boot.wim': 'y' });
+  const at = (iso: string): CmdletContext => ({ ...fakeCtx(), now: () => new Date(iso) });
+  for (const [name, when] of [['a', '2026-01-01T00:00:00Z'], ['b', '2026-01-01T00:00:00Z'], ['c', '2027-06-01T12:00:00Z']] as const) {
+    await cmdlet.run({ SourcePath: join(dir, 'media'), Path: join(dir, `${name}.img`) }, at(when));
+  }
+  const [a, b, c] = await Promise.all(['a', 'b', 'c'].map((n) => readFile(join(dir, `${n}.img`))));
+  t.true(a!.equals(b!));
+  t.false(a!.equals(c!));
 });
 
 test('-WhatIf writes nothing', async (t) => {

@@ -62,6 +62,13 @@ test('--version and no arguments', async (t) => {
   t.regex(none.stdout, /^Usage:$/m);
 });
 
+test('npx tsmedia runs the package bin, as the README says', async (t) => {
+  const npx = process.platform === 'win32' ? 'npx.cmd' : 'npx';
+  const r = await run(npx, ['--no-install', 'tsmedia', '--version'], { env: userEnv(), cwd: fileURLToPath(new URL('../../../', import.meta.url)), timeoutMs: 60_000 });
+  t.is(r.code, 0, r.stderr);
+  t.is(r.stdout, `tsmedia ${VERSION}\n`);
+});
+
 test('a script on stdin: -File -', async (t) => {
   const r = await tsmedia(['-File', '-', '-of', 'json'], '# list\nGet-Command Get-Help\nGet-Nothing\nGet-Command gcm\n');
   t.is(r.code, 2);

@@ -1,7 +1,8 @@
 import test from 'ava';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { TsmediaError } from '../../../lib/errors.js';
+import { applyImage } from '../../../lib/formats/wim/apply.js';
 import { captureWim } from '../../../lib/formats/wim/capture.js';
 import { decodeMetadata, walkTree } from '../../../lib/formats/wim/metadata.js';
 import { decodeXmlBytes } from '../../../lib/formats/wim/xml.js';
@@ -30,14 +31,40 @@ function readEverything(path: string): void {
   }
 }
 
+/** Applies every image of `path` into `sandbox`/target-N: what went wrong, and how many applied. */
+async function applyInSandbox(path: string, sandbox: string): Promise<{ failure?: string; applied: number }> {
+  mkdirSync(sandbox);
+  let applied = 0;
+  try {
+    let w;
+    try { w = openWim(path); } catch (e) { return e instanceof TsmediaError ? { applied } : { failure: `open: ${(e as Error).name}: ${(e as Error).message}`, applied }; }
+    try {
+      for (const img of w.images) {
+        try {
+          await applyImage(w, img.index, join(sandbox, `target-${img.index}`));
+          applied++;
+        } catch (e) {
+          if (!(e instanceof TsmediaError)) return { failure: `apply: ${(e as Error).name}: ${(e as Error).message}`, applied };
+        }
+      }
+    } finally {
+      w.close();
+    }
+    const stray = readdirSync(sandbox).filter((n) => !/^target-\d+$/.test(n));
+    return stray.length ? { failure: `apply wrote outside its target: ${stray.join(', ')}`, applied } : { applied };
+  } finally {
+    rmSync(sandbox, { recursive: true, force: true });
+  }
+}
+
 function expectTyped(t: import('ava').ExecutionContext, f: () => void, what: string): void {
   try { f(); } catch (e) {
     if (!(e instanceof TsmediaError)) t.fail(`${what}: ${(e as Error).name}: ${(e as Error).message}`);
   }
 }
 
-for (const kind of ['none', 'xpress'] as const) {
-  test(`fuzz: byte flips and truncations of a ${kind} WIM give typed errors, never crashes or hangs`, async (t) => {
+for (const kind of ['none', 'xpress', 'lzx'] as const) {
+  test(`fuzz: byte flips and truncations of a ${kind} WIM give typed errors, never crashes, hangs or writes outside the target`, async (t) => {
     t.timeout(60_000);
     const dir = await tempDir(t, 'tsm-wim-');
     const src = join(dir, 'src');
@@ -47,8 +74,9 @@ for (const kind of ['none', 'xpress'] as const) {
     const good = readFileSync(wim);
     t.notThrows(() => readEverything(wim));
     const bad = join(dir, 'bad.wim');
-    const r = prng(kind === 'none' ? 1 : 2, 4 * 400);
+    const r = prng({ none: 1, xpress: 2, lzx: 3 }[kind], 4 * 400);
     let caught = 0;
+    let applied = 0;
     for (let i = 0; i < 400; i++) {
       const b = Buffer.from(good);
       const rnd = r.readUInt32LE(i * 4);
@@ -64,8 +92,16 @@ for (const kind of ['none', 'xpress'] as const) {
         caught++;
         if (!(e instanceof TsmediaError)) { t.fail(`iteration ${i}: ${(e as Error).name}: ${(e as Error).message}`); return; }
       }
+      // every 16th: apply every image too; only typed errors, and nothing beside the target
+      if (i % 16 === 4) {
+        const r = await applyInSandbox(bad, join(dir, 'sandbox'));
+        if (r.failure) { t.fail(`iteration ${i}: ${r.failure}`); return; }
+        applied += r.applied;
+      }
     }
     t.true(caught > 100, `only ${caught} of 400 corruptions were detected`);
+    t.true(applied > 1, `only ${applied} of the corrupted WIMs applied at all`);
+    t.deepEqual(readdirSync(dir).sort(), ['bad.wim', 'good.wim', 'src']);
   });
 }
 
@@ -119,7 +155,6 @@ test('hostile sizes: a resource claiming petabytes is refused before any allocat
 
 for (const kind of ['none', 'xpress'] as const) {
   test(`apply of a ${kind} WIM with a corrupted stream fails with a FormatError`, async (t) => {
-    const { applyImage } = await import('../../../lib/formats/wim/apply.js');
     const { FormatError } = await import('../../../lib/errors.js');
     const dir = await tempDir(t, 'tsm-wim-');
     makeTree(join(dir, 'src'));

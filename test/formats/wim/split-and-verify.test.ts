@@ -6,7 +6,7 @@ import { applyImage } from '../../../lib/formats/wim/apply.js';
 import { captureWim } from '../../../lib/formats/wim/capture.js';
 import { openWim } from '../../../lib/formats/wim/reader.js';
 import { partName, splitWim } from '../../../lib/formats/wim/split.js';
-import { verifyWim } from '../../../lib/formats/wim/verify.js';
+import { throwIfFaulty, verifyWim } from '../../../lib/formats/wim/verify.js';
 import { closePool } from '../../../lib/pool/pool.js';
 import { run } from '../../helpers/run.js';
 import { tempDir } from '../../helpers/tmp.js';
@@ -50,7 +50,7 @@ test('split: parts pass wimlib verify and apply with --ref, and our reader with 
   t.deepEqual(diffTrees(listTree(src), listTree(join(dir, 'a'))), []);
 });
 
-test('verify: finds a corrupted stream that opening and listing do not read', async (t) => {
+test('verify: finds each corrupted stream, which opening and listing do not read', async (t) => {
   const dir = await tempDir(t, 'tsm-wim-');
   makeTree(join(dir, 'src'));
   const wim = join(dir, 'w.wim');
@@ -60,14 +60,24 @@ test('verify: finds a corrupted stream that opening and listing do not read', as
   good.close();
   t.false(r.integrityChecked);
   t.true(r.streams > 50);
+  t.deepEqual(r.faults, []);
   // corrupt one byte inside random.bin's data (the first large blob, well after the header)
   const b = readFileSync(wim);
   const at = b.indexOf(prng(7, 64));
   t.true(at > 208);
   b[at + 10] = (b[at + 10] ?? 0) ^ 1;
   writeFileSync(wim, b);
+  // and one inside boot/bootmgr: verify goes on after the first fault and reports both
+  const at2 = b.indexOf(prng(12, 64));
+  t.true(at2 > 208);
+  b[at2 + 10] = (b[at2 + 10] ?? 0) ^ 1;
+  writeFileSync(wim, b);
   const bad = openWim(wim);
   t.notThrows(() => bad.image(1));
-  t.throws(() => verifyWim(bad), { instanceOf: FormatError, message: /corrupted/ });
+  const found = verifyWim(bad);
   bad.close();
+  t.is(found.faults.length, 2, found.faults.join('\n'));
+  t.regex(found.faults.find((f) => f.includes('random.bin')) ?? '', /corrupted/);
+  t.regex(found.faults.find((f) => f.includes('bootmgr')) ?? '', /corrupted/);
+  t.throws(() => throwIfFaulty(wim, found), { instanceOf: FormatError, message: /has 2 faults; the first: / });
 });

@@ -1,7 +1,7 @@
 import test from 'ava';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { NotFoundError, UsageError } from '../../../lib/errors.js';
+import { FormatError, NotFoundError, UsageError } from '../../../lib/errors.js';
 import { addWindowsImage, expandWindowsImage, getWindowsImage, newWindowsImage } from '../../../lib/cmdlets/windows-image.js';
 import type { CmdletContext } from '../../../lib/shell/types.js';
 import { closePool } from '../../../lib/pool/pool.js';
@@ -29,7 +29,7 @@ test('New-, Add-, Get-, Expand-WindowsImage: capture, append, list, details, app
   makeTree(join(dir, 'pe'), 0);
   makeTree(join(dir, 'os'), 1);
   const wim = join(dir, 'boot.wim');
-  const created = await newWindowsImage.run({ ImagePath: wim, CapturePath: join(dir, 'pe'), Name: 'WinPE', CompressionType: 'Fast', Setbootable: true, CheckIntegrity: true }, ctx()) as Record<string, unknown>;
+  const created = await newWindowsImage.run({ ImagePath: wim, CapturePath: join(dir, 'pe'), Name: 'WinPE', Description: 'Windows PE x64', CompressionType: 'Fast', Setbootable: true, CheckIntegrity: true }, ctx()) as Record<string, unknown>;
   t.is(created['ImageName'], 'WinPE');
   const v = await run('wimlib-imagex', ['info', wim]);
   t.regex(v.stdout, /Boot Index:\s+1/);
@@ -37,7 +37,8 @@ test('New-, Add-, Get-, Expand-WindowsImage: capture, append, list, details, app
   await t.throwsAsync(newWindowsImage.run({ ImagePath: wim, CapturePath: join(dir, 'pe'), Name: 'x' }, ctx()), { instanceOf: UsageError, message: /exists/ });
   await addWindowsImage.run({ ImagePath: wim, CapturePath: join(dir, 'os'), Name: 'OS' }, ctx());
   const list = await getWindowsImage.run({ ImagePath: wim }, ctx()) as Record<string, unknown>[];
-  t.deepEqual(list.map((i) => [i['ImageIndex'], i['ImageName']]), [[1, 'WinPE'], [2, 'OS']]);
+  t.deepEqual(list.map((i) => [i['ImageIndex'], i['ImageName'], i['ImageDescription']]), [[1, 'WinPE', 'Windows PE x64'], [2, 'OS', '']]);
+  t.regex(v.stdout, /Description:\s+Windows PE x64/);
   const one = await getWindowsImage.run({ ImagePath: wim, Name: 'OS', CheckIntegrity: true }, ctx()) as Record<string, unknown>;
   t.is(one['ImageIndex'], 2);
   t.is(one['Compression'], 'xpress');
@@ -73,6 +74,21 @@ test('Split-, Export-, Test-WindowsImage and Get-WindowsImageContent', async (t)
   t.true(parts.length >= 2);
   const tested = await testWindowsImage.run({ ImagePath: join(dir, 'install.swm'), SplitImageFilePattern: join(dir, 'install*.swm') }, ctx()) as Record<string, unknown>;
   t.is(tested['Valid'], true);
+  // the first part alone: install2.swm, install3.swm... are found beside it
+  await expandWindowsImage.run({ ImagePath: join(dir, 'install.swm'), Index: 1, ApplyPath: join(dir, 'from-swm') }, ctx());
+  t.deepEqual(diffTrees(listTree(join(dir, 'src')), listTree(join(dir, 'from-swm'))), []);
+  t.is((await testWindowsImage.run({ ImagePath: join(dir, 'install.swm') }, ctx()) as Record<string, unknown>)['Valid'], true);
+  // Test-WindowsImage reports each fault: two damaged streams, a warning each, then one error
+  const bytes = readFileSync(wim);
+  for (const seed of [1, 2]) {
+    const at = bytes.indexOf(prng(seed, 64)) + 100;
+    bytes[at] = (bytes[at] ?? 0) ^ 1;
+  }
+  writeFileSync(wim, bytes);
+  const c = ctx();
+  await t.throwsAsync(testWindowsImage.run({ ImagePath: wim }, c), { instanceOf: FormatError, message: /has 2 faults/ });
+  t.is(c.warnings.length, 2);
+  t.true(c.warnings[0]!.includes('r1.bin') && c.warnings[1]!.includes('r2.bin'), c.warnings.join('\n'));
   const exported = await exportWindowsImage.run({ SourceImagePath: join(dir, 'install.swm'), SplitImageFilePattern: join(dir, 'install*.swm'), SourceIndex: 1, DestinationImagePath: join(dir, 'one.wim'), CompressionType: 'Max', DestinationName: 'Pro LZX' }, ctx()) as Record<string, unknown>;
   t.is(exported['ImageName'], 'Pro LZX');
   const v = await run('wimlib-imagex', ['verify', join(dir, 'one.wim')]);
