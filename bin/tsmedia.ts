@@ -18,7 +18,9 @@ process.on('SIGTERM', onSignal);
 // a closed pipe (tsmedia ... | head) is not an error worth a stack
 process.stdout.on('error', (err: NodeJS.ErrnoException) => { if (err.code === 'EPIPE') process.exit(0); });
 
-const { cmdlets } = await import('../lib/cmdlets/index.js');
+const { cmdletsFor } = await import('../lib/cmdlets/families.js');
+// a plain cmdlet name first: only its family loads (a script, -help or a typo loads them all)
+const cmdlets = [...await cmdletsFor(process.argv[2])];
 const { runCommandLine } = await import('../lib/shell/run-command-line.js');
 const { closePool } = await import('../lib/pool/pool.js');
 const code = await runCommandLine(process.argv.slice(2), {

@@ -10,6 +10,11 @@ import { hasWildcard, wildcardToLike } from './wildcard.js';
 export const CONTENT_TYPES = ['Package', 'DriverPackage', 'Application', 'OperatingSystemImage', 'BootImage'] as const;
 export type ContentType = (typeof CONTENT_TYPES)[number];
 
+/** Types whose source is one .wim file; the others are folders. */
+export function isImageType(type: ContentType): boolean {
+  return type === 'OperatingSystemImage' || type === 'BootImage';
+}
+
 export interface ContentItem {
   Id: string;
   Name: string;

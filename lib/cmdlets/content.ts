@@ -1,9 +1,8 @@
 // Content cmdlets: New-, Get-, Remove- for the five content kinds (one factory, since they differ
 // only in names and source kind), Update-CMDistributionPoint and Get-CMContentRevision.
 import { readCatalog, writeCatalog } from '../catalog/catalog.js';
-import { findContent, getContent, listRevisionFiles, listRevisions, removeContent, describeType, withArticle } from '../catalog/content.js';
+import { findContent, getContent, isImageType, listRevisionFiles, listRevisions, removeContent, describeType, withArticle } from '../catalog/content.js';
 import type { ContentType } from '../catalog/content.js';
-import { importNewContent, isImageType, refreshContent } from '../content/content-store.js';
 import { UsageError } from '../errors.js';
 import type { CmdletSpec, ParameterSpec } from '../shell/types.js';
 import { importProgress, siteCodeOf, siteCodeParameter } from './common.js';
@@ -17,6 +16,9 @@ const KINDS: readonly KindInfo[] = [
   { type: 'OperatingSystemImage', noun: 'OperatingSystemImage', sourceParameter: 'Path', example: '-Name "Windows 11 23H2" -Path /srv/os/install.wim' },
   { type: 'BootImage', noun: 'BootImage', sourceParameter: 'Path', example: '-Name "WinPE x64" -Path /srv/boot/boot.wim -Index 1' },
 ];
+
+/** The import pipeline (worker pool, packs) loads only for imports: listings start faster without it. */
+const importer = (): Promise<typeof import('../content/content-store.js')> => import('../content/content-store.js');
 
 const CONTENT_VIEW = ['Id', 'Name', 'Type', 'SourceVersion', 'FileCount', 'SizeBytes', 'SourcePath'];
 
@@ -43,7 +45,7 @@ function newCmdlet(k: KindInfo): CmdletSpec<Record<string, any>> {
       if (!ctx.shouldProcess(`${what} '${p['Name']}' from ${sourcePath}`, `New-CM${k.noun}`)) return undefined;
       const progress = importProgress(ctx, `Importing ${p['Name']}`);
       try {
-        return await importNewContent(ctx.home, ctx.now(), {
+        return await (await importer()).importNewContent(ctx.home, ctx.now(), {
           type: k.type, name: String(p['Name']), sourcePath, siteCode: siteCodeOf(p, ctx), ...(index !== undefined ? { imageIndex: index } : {}),
         }, progress);
       } finally {
@@ -106,7 +108,7 @@ const updateContent: CmdletSpec<{ PackageId: string }> = {
     const progress = importProgress(ctx, `Re-reading ${item.Name}`);
     let result;
     try {
-      result = await refreshContent(ctx.home, now, item.Id, progress);
+      result = await (await importer()).refreshContent(ctx.home, now, item.Id, progress);
     } finally {
       progress.done();
     }

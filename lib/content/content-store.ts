@@ -4,7 +4,7 @@
 import { open } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { readCatalog, writeCatalog } from '../catalog/catalog.js';
-import { createContent, getContent, libraryProbe, reviseContent } from '../catalog/content.js';
+import { createContent, getContent, isImageType, libraryProbe, reviseContent } from '../catalog/content.js';
 import type { ContentItem, ContentType } from '../catalog/content.js';
 import { getSite } from '../catalog/sites.js';
 import { TsmediaError } from '../errors.js';
@@ -20,11 +20,6 @@ export interface ImportProgress {
   /** Something a medium will refuse later, such as a name Windows cannot hold. */
   onWarning?: (message: string) => void;
   signal?: AbortSignal;
-}
-
-/** Types whose source is one .wim file; the others are folders. */
-export function isImageType(type: ContentType): boolean {
-  return type === 'OperatingSystemImage' || type === 'BootImage';
 }
 
 const WIM_MAGIC = Buffer.from('MSWIM\0\0\0', 'latin1');

@@ -2,12 +2,13 @@
 // one per kind: on a 2-core machine several pools would oversubscribe the CPU. Tasks are the named
 // exports of workers/index.ts.
 import { availableParallelism } from 'node:os';
-import { Piscina } from 'piscina';
+import type { Piscina } from 'piscina';
 
 const EXT = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
 const WORKER_URL = new URL(`../../workers/index${EXT}`, import.meta.url).href;
 
-let pool: Piscina | undefined;
+// piscina is loaded with the first task: commands that never use the pool start without it
+let pool: Promise<Piscina> | undefined;
 
 /** Threads: TSMEDIA_THREADS, else one per core. */
 export function poolThreads(): number {
@@ -15,22 +16,19 @@ export function poolThreads(): number {
   return Number.isInteger(fromEnv) && fromEnv > 0 ? fromEnv : Math.max(1, availableParallelism());
 }
 
-export function getPool(): Piscina {
-  if (!pool) {
-    const threads = poolThreads();
-    pool = new Piscina({
-      filename: WORKER_URL,
-      minThreads: 0,
-      maxThreads: threads,
-      idleTimeout: 10_000,
-    });
-  }
+function getPool(): Promise<Piscina> {
+  pool ??= import('piscina').then(({ Piscina }) => new Piscina({
+    filename: WORKER_URL,
+    minThreads: 0,
+    maxThreads: poolThreads(),
+    idleTimeout: 10_000,
+  }));
   return pool;
 }
 
 /** Runs a named worker task. Buffers in transferList move instead of being copied. */
-export function runTask<R>(name: string, task: unknown, transferList?: ArrayBuffer[]): Promise<R> {
-  return getPool().run(task, transferList ? { name, transferList } : { name }) as Promise<R>;
+export async function runTask<R>(name: string, task: unknown, transferList?: ArrayBuffer[]): Promise<R> {
+  return (await getPool()).run(task, transferList ? { name, transferList } : { name }) as Promise<R>;
 }
 
 /** Tasks worth keeping in flight: two per thread keeps threads busy without flooding the queue. */
@@ -41,5 +39,5 @@ export function inFlightLimit(): number {
 export async function closePool(): Promise<void> {
   const p = pool;
   pool = undefined;
-  if (p) await p.destroy();
+  if (p) await (await p).destroy();
 }
