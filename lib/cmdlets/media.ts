@@ -172,7 +172,7 @@ export async function runMediaBuild(req: MediaRequest, ctx: CmdletContext, sessi
   }
 }
 
-const VIEW = ['Kind', 'MediaType', 'Path', 'VolumeCount', 'SizeBytes', 'ContentItems', 'MediaId'];
+const VIEW = ['Kind', 'Path', 'VolumeCount', 'SizeBytes', 'ContentItems', 'MediaId'];
 
 function mediaCmdlet(name: string, kind: MediaKind, synopsis: string, parameters: ParameterSpec[], example: string): CmdletSpec<MediaParams> {
   return {
@@ -267,10 +267,10 @@ const getMedia: CmdletSpec<{ MediaId?: string; Kind?: MediaKind }> = {
     { name: 'MediaId', type: 'string', position: 0, aliases: ['Path'], help: 'Only this medium (media id or path).' },
     { name: 'Kind', type: 'string', validateSet: ['Capture', 'Bootable', 'StandAlone', 'Prestaged'], help: 'Only media of this kind.' },
   ],
-  defaultView: ['Kind', 'MediaType', 'Path', 'SizeBytes', 'TaskSequenceId', 'Content', 'Created'],
+  defaultView: ['Kind', 'Path', 'SizeBytes', 'TaskSequenceId', 'ContentItems', 'Created'],
   async run(prm, ctx) {
     const media = await readCatalog(ctx.home, ctx.now(), (db) => listMedia(db, { ...(prm.MediaId ? { mediaId: prm.MediaId } : {}), ...(prm.Kind ? { kind: prm.Kind } : {}) }));
-    return media.map((m) => ({ ...m, Content: m.Content.map((c) => `${c.Id} v${c.SourceVersion}`), ContentDetail: m.Content }));
+    return media.map((m) => ({ ...m, ContentItems: m.Content.length, Content: m.Content.map((c) => `${c.Id} v${c.SourceVersion}`), ContentDetail: m.Content }));
   },
 };
 
