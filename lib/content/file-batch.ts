@@ -1,34 +1,38 @@
 // Worker tasks of content import (run in the pool: see workers/index.ts).
 //
-// hashBatch reads a batch of small files and hashes each (SHA-256) in one pass. The files come
-// back whole, moved (not copied) to the caller in one ArrayBuffer, so the main thread appends them
-// to the library without reading them again. One task per batch, not per file: ten thousand small
-// files would otherwise cost ten thousand thread round trips.
+// hashBatch reads a batch of small files into a slot, a SharedArrayBuffer the caller owns and
+// reuses, and hashes each (SHA-256). Nothing is allocated or moved per batch: the main thread
+// appends the new files to the library straight from the slot, then hands the slot to another
+// batch (fresh large buffers are slow to allocate here). One task per batch, not per file: ten
+// thousand small files would otherwise cost ten thousand thread round trips.
 //
 // copyIntoPack copies a large file into a range of a pack that the caller reserved, verifying
 // its SHA-256 as it goes. Sync I/O: a worker thread has nothing else to do while it waits.
 import { createHash } from 'node:crypto';
 import { closeSync, fstatSync, openSync, readSync, writeSync } from 'node:fs';
-import { move } from 'piscina';
 
 export const DIGEST_BYTES = 32;
-const ENTRY_BYTES = DIGEST_BYTES + 8; // digest 32 bytes, size f64 8 bytes
 
 export interface BatchFile { path: string; size: number }
-/** The batch's bytes, or the path of a file whose size changed since it was listed. */
-export type HashBatchResult = ArrayBuffer | { changed: string };
+export interface HashBatchTask { files: BatchFile[]; slot: SharedArrayBuffer }
+/** True when the slot holds the batch, or the path of a file whose size changed since it was listed. */
+export type HashBatchResult = true | { changed: string };
 
-// Batch layout: count u32 | count × (sha256 32, size f64) | the files' bytes, in order.
-export function hashBatch(task: { files: BatchFile[] }): HashBatchResult {
-  const count = task.files.length;
-  const dataStart = 4 + count * ENTRY_BYTES;
-  const total = task.files.reduce((n, f) => n + f.size, dataStart);
-  const ab = new ArrayBuffer(total);
-  const view = new DataView(ab);
-  const bytes = new Uint8Array(ab);
-  view.setUint32(0, count, true);
-  let at = dataStart;
-  for (let i = 0; i < count; i++) {
+/** Slot layout: maxFiles × SHA-256 (32 bytes), then the files' bytes, in order. */
+export function batchSlot(maxFiles: number, maxBytes: number): SharedArrayBuffer {
+  return new SharedArrayBuffer(maxFiles * DIGEST_BYTES + maxBytes);
+}
+
+function dataStart(slot: SharedArrayBuffer, batchBytes: number): number {
+  return slot.byteLength - batchBytes;
+}
+
+export function hashBatch(task: HashBatchTask): HashBatchResult {
+  const bytes = new Uint8Array(task.slot);
+  const total = task.files.reduce((n, f) => n + f.size, 0);
+  let at = dataStart(task.slot, total);
+  if (at < task.files.length * DIGEST_BYTES) throw new Error('The batch does not fit its slot.');
+  for (let i = 0; i < task.files.length; i++) {
     const f = task.files[i]!;
     const fd = openSync(f.path, 'r');
     try {
@@ -43,38 +47,37 @@ export function hashBatch(task: { files: BatchFile[] }): HashBatchResult {
       closeSync(fd);
     }
     const digest = createHash('sha256').update(bytes.subarray(at, at + f.size)).digest();
-    bytes.set(digest, 4 + i * ENTRY_BYTES);
-    view.setFloat64(4 + i * ENTRY_BYTES + DIGEST_BYTES, f.size, true);
+    bytes.set(digest, i * DIGEST_BYTES);
     at += f.size;
   }
-  return move(ab) as unknown as ArrayBuffer;
+  return true;
 }
 
 export interface HashedFile { sha256: string; size: number; data: Uint8Array }
 
-/** Splits a hashBatch result into its files (views into the buffer, no copies). */
-export function decodeBatch(ab: ArrayBuffer): HashedFile[] {
-  const view = new DataView(ab);
-  const count = view.getUint32(0, true);
+/** The files of a batch that hashBatch filled (views into the slot, no copies). */
+export function decodeBatch(slot: SharedArrayBuffer, sizes: readonly number[]): HashedFile[] {
+  const bytes = new Uint8Array(slot);
   const out: HashedFile[] = [];
-  let at = 4 + count * ENTRY_BYTES;
-  for (let i = 0; i < count; i++) {
-    const entry = 4 + i * ENTRY_BYTES;
-    const size = view.getFloat64(entry + DIGEST_BYTES, true);
-    out.push({ sha256: Buffer.from(ab, entry, DIGEST_BYTES).toString('hex'), size, data: new Uint8Array(ab, at, size) });
+  let at = dataStart(slot, sizes.reduce((n, s) => n + s, 0));
+  sizes.forEach((size, i) => {
+    out.push({ sha256: Buffer.from(slot, i * DIGEST_BYTES, DIGEST_BYTES).toString('hex'), size, data: bytes.subarray(at, at + size) });
     at += size;
-  }
+  });
   return out;
 }
 
 export interface CopyIntoPackTask { source: string; pack: string; offset: number; size: number; sha256: string }
 
 /** Copies source into pack at offset; returns false when the bytes are not the expected ones. */
+// One reused buffer per worker thread; 256 KiB because large write calls cost far more kernel time.
+let copyBuffer: Buffer | undefined;
+
 export function copyIntoPack(task: CopyIntoPackTask): boolean {
   const src = openSync(task.source, 'r');
   const dst = openSync(task.pack, 'r+');
   try {
-    const buf = Buffer.allocUnsafe(4 << 20);
+    const buf = (copyBuffer ??= Buffer.allocUnsafe(256 << 10));
     const hash = createHash('sha256');
     let done = 0;
     while (done < task.size) {

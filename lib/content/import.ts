@@ -1,12 +1,12 @@
 // Imports source files into the content library. Small files travel in batches to the worker
-// pool, which reads and hashes them and hands the bytes back; those the library lacks are appended
-// to this import's pack. A large file is hashed in a worker first and, if new, copied by a worker
+// pool, which reads and hashes them into a shared slot; those the library lacks are appended to
+// this import's pack from the slot. A large file is hashed in a worker first and, if new, copied by a worker
 // straight into a range of the pack reserved for it. Results are taken in order with a bounded
 // number of tasks in flight, so memory stays bounded whatever the source size.
 import { inFlightLimit, runTask } from '../pool/pool.js';
 import { TsmediaError } from '../errors.js';
-import { decodeBatch } from './file-batch.js';
-import type { BatchFile, CopyIntoPackTask, HashBatchResult } from './file-batch.js';
+import { batchSlot, decodeBatch } from './file-batch.js';
+import type { BatchFile, CopyIntoPackTask, HashBatchResult, HashBatchTask } from './file-batch.js';
 import type { HashFileResult } from './hash-file.js';
 import { PackWriter } from './library.js';
 import type { BlobLocation } from './library.js';
@@ -33,7 +33,7 @@ export interface ImportOptions {
   signal?: AbortSignal;
 }
 
-type Job = { kind: 'batch'; files: SourceFile[] } | { kind: 'large'; file: SourceFile };
+type Job = { kind: 'batch'; files: SourceFile[]; slot?: SharedArrayBuffer } | { kind: 'large'; file: SourceFile };
 
 /** Groups files into batches of small files and single large ones, keeping their order. */
 export function planJobs(files: readonly SourceFile[]): Job[] {
@@ -63,10 +63,16 @@ function changed(path: string): TsmediaError {
   return new TsmediaError('ESOURCE_CHANGED', `'${path}' changed while it was being imported; run the import again when the source is stable.`, { path });
 }
 
-function startJob(job: Job): Promise<HashBatchResult | HashFileResult> {
-  const p = job.kind === 'batch'
-    ? runTask<HashBatchResult>('hashBatch', { files: job.files.map((f): BatchFile => ({ path: f.absolute, size: f.size })) })
-    : runTask<HashFileResult>('hashFile', { path: job.file.absolute });
+function startJob(job: Job, slots: SharedArrayBuffer[]): Promise<HashBatchResult | HashFileResult> {
+  let p: Promise<HashBatchResult | HashFileResult>;
+  if (job.kind === 'batch') {
+    // at most one slot per task in flight: a slot returns to the list once its files are appended
+    job.slot = slots.pop() ?? batchSlot(BATCH_FILES, BATCH_BYTES);
+    const task: HashBatchTask = { files: job.files.map((f): BatchFile => ({ path: f.absolute, size: f.size })), slot: job.slot };
+    p = runTask<HashBatchResult>('hashBatch', task);
+  } else {
+    p = runTask<HashFileResult>('hashFile', { path: job.file.absolute });
+  }
   p.catch(() => {}); // observed in order below; no unhandled rejection meanwhile
   return p;
 }
@@ -84,10 +90,11 @@ export async function importFiles(home: string, files: readonly SourceFile[], op
   const limit = inFlightLimit();
   const pending: Promise<HashBatchResult | HashFileResult>[] = [];
   const copies: Promise<void>[] = [];
+  const slots: SharedArrayBuffer[] = [];
   let next = 0;
   try {
     for (const job of jobs) {
-      while (next < jobs.length && pending.length < limit) pending.push(startJob(jobs[next++]!));
+      while (next < jobs.length && pending.length < limit) pending.push(startJob(jobs[next++]!, slots));
       if (opts.signal?.aborted) throw new TsmediaError('EABORTED', 'The import was interrupted; nothing was kept.');
       let result: HashBatchResult | HashFileResult;
       try {
@@ -97,22 +104,24 @@ export async function importFiles(home: string, files: readonly SourceFile[], op
         throw new TsmediaError('ESOURCE_UNREADABLE', `Cannot read '${where}' from the source: ${(err as Error).message}`);
       }
       if (job.kind === 'batch') {
-        if (!(result instanceof ArrayBuffer)) {
-          if ('changed' in result) throw changed(result.changed);
-          throw new TsmediaError('EINTERNAL', 'A batch hash task returned no bytes.');
+        if (result !== true) {
+          if (typeof result === 'object' && 'changed' in result) throw changed(result.changed);
+          throw new TsmediaError('EINTERNAL', 'A batch hash task returned no result.');
         }
-        const hashed = decodeBatch(result);
+        const hashed = decodeBatch(job.slot!, job.files.map((f) => f.size));
         hashed.forEach((h, i) => {
           manifest.push({ path: job.files[i]!.path, size: h.size, sha256: h.sha256 });
         });
-        for (const h of hashed) if (isNew(h.sha256)) await writer.append(h.sha256, h.data);
+        // append copies the bytes out of the slot, so the slot is free after
+        for (const h of hashed) if (isNew(h.sha256)) writer.append(h.sha256, h.data);
+        slots.push(job.slot!);
         opts.onProgress?.(hashed.reduce((n, h) => n + h.size, 0));
       } else {
         const r = result as HashFileResult;
         if (r.size !== job.file.size) throw changed(job.file.path);
         manifest.push({ path: job.file.path, size: r.size, sha256: r.sha256 });
         if (isNew(r.sha256)) {
-          const loc = await writer.reserve(r.sha256, r.size);
+          const loc = writer.reserve(r.sha256, r.size);
           const task: CopyIntoPackTask = { source: job.file.absolute, pack: writer.path, offset: loc.offset, size: r.size, sha256: r.sha256 };
           const copy = runTask<boolean>('copyIntoPack', task).then((ok) => { if (!ok) throw changed(job.file.path); });
           copy.catch(() => {});
