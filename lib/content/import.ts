@@ -1,12 +1,13 @@
 // Imports source files into the content library. Small files travel in batches to the worker
-// pool, which reads and hashes them into a shared slot; those the library lacks are appended to
-// this import's pack from the slot. A large file is hashed in a worker first and, if new, copied by a worker
-// straight into a range of the pack reserved for it. Results are taken in order with a bounded
-// number of tasks in flight, so memory stays bounded whatever the source size.
+// pool, which reads and hashes them into a shared slot; this thread writes those the library
+// lacks to the pack straight from the slot. A large file is hashed in a
+// worker first and, if new, copied by a worker straight into a range of the pack reserved for it.
+// Results are taken in order with a bounded number of tasks in flight, so memory stays bounded
+// whatever the source size.
 import { inFlightLimit, runTask } from '../pool/pool.js';
 import { TsmediaError } from '../errors.js';
-import { batchSlot, decodeBatch } from './file-batch.js';
-import type { BatchFile, CopyIntoPackTask, HashBatchResult, HashBatchTask } from './file-batch.js';
+import { batchSlot, decodeBatch, writeRecords } from './file-batch.js';
+import type { BatchFile, CopyIntoPackTask, HashBatchResult, HashBatchTask, RecordInSlot } from './file-batch.js';
 import type { HashFileResult } from './hash-file.js';
 import { PackWriter } from './library.js';
 import type { BlobLocation } from './library.js';
@@ -63,12 +64,10 @@ function changed(path: string): TsmediaError {
   return new TsmediaError('ESOURCE_CHANGED', `'${path}' changed while it was being imported; run the import again when the source is stable.`, { path });
 }
 
-function startJob(job: Job, slots: SharedArrayBuffer[]): Promise<HashBatchResult | HashFileResult> {
+function startJob(job: Job): Promise<HashBatchResult | HashFileResult> {
   let p: Promise<HashBatchResult | HashFileResult>;
   if (job.kind === 'batch') {
-    // at most one slot per task in flight: a slot returns to the list once its files are appended
-    job.slot = slots.pop() ?? batchSlot(BATCH_FILES, BATCH_BYTES);
-    const task: HashBatchTask = { files: job.files.map((f): BatchFile => ({ path: f.absolute, size: f.size })), slot: job.slot };
+    const task: HashBatchTask = { files: job.files.map((f): BatchFile => ({ path: f.absolute, size: f.size })), slot: job.slot! };
     p = runTask<HashBatchResult>('hashBatch', task);
   } else {
     p = runTask<HashFileResult>('hashFile', { path: job.file.absolute });
@@ -90,11 +89,16 @@ export async function importFiles(home: string, files: readonly SourceFile[], op
   const limit = inFlightLimit();
   const pending: Promise<HashBatchResult | HashFileResult>[] = [];
   const copies: Promise<void>[] = [];
+  // Slots are reused, one per batch in flight, so memory stays bounded.
   const slots: SharedArrayBuffer[] = [];
   let next = 0;
   try {
     for (const job of jobs) {
-      while (next < jobs.length && pending.length < limit) pending.push(startJob(jobs[next++]!, slots));
+      while (next < jobs.length && pending.length < limit) {
+        const upcoming = jobs[next++]!;
+        if (upcoming.kind === 'batch') upcoming.slot = slots.pop() ?? batchSlot(BATCH_FILES, BATCH_BYTES);
+        pending.push(startJob(upcoming));
+      }
       if (opts.signal?.aborted) throw new TsmediaError('EABORTED', 'The import was interrupted; nothing was kept.');
       let result: HashBatchResult | HashFileResult;
       try {
@@ -108,14 +112,16 @@ export async function importFiles(home: string, files: readonly SourceFile[], op
           if (typeof result === 'object' && 'changed' in result) throw changed(result.changed);
           throw new TsmediaError('EINTERNAL', 'A batch hash task returned no result.');
         }
-        const hashed = decodeBatch(job.slot!, job.files.map((f) => f.size));
-        hashed.forEach((h, i) => {
+        const slot = job.slot!;
+        const records: RecordInSlot[] = [];
+        decodeBatch(slot, job.files.map((f) => f.size)).forEach((h, i) => {
           manifest.push({ path: job.files[i]!.path, size: h.size, sha256: h.sha256 });
+          if (isNew(h.sha256)) records.push({ index: i, at: h.at, size: h.size, offset: writer.reserve(h.sha256, h.size).offset });
         });
-        // append copies the bytes out of the slot, so the slot is free after
-        for (const h of hashed) if (isNew(h.sha256)) writer.append(h.sha256, h.data);
-        slots.push(job.slot!);
-        opts.onProgress?.(hashed.reduce((n, h) => n + h.size, 0));
+        // here, not in a worker: two threads writing one file contend for it in the kernel
+        if (records.length) writeRecords({ slot, pack: writer.path, records });
+        slots.push(slot);
+        opts.onProgress?.(job.files.reduce((n, f) => n + f.size, 0));
       } else {
         const r = result as HashFileResult;
         if (r.size !== job.file.size) throw changed(job.file.path);

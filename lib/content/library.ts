@@ -17,9 +17,7 @@ import { TsmediaError } from '../errors.js';
 
 export const PACK_MAGIC = Buffer.from('TSMPACK1', 'latin1');
 const RECORD_MAGIC = Buffer.from('TSMB', 'latin1');
-const RECORD_HEADER_BYTES = 44;
-// 256 KiB: on this kernel 1-4 MiB write calls cost several times the system time of 64-256 KiB ones.
-const WRITE_BUFFER_BYTES = 256 << 10;
+export const RECORD_HEADER_BYTES = 44;
 
 export interface BlobLocation {
   sha256: string;
@@ -33,24 +31,22 @@ export function packsDir(home: string): string {
   return join(home, 'library', 'packs');
 }
 
-function recordHeader(sha256: Buffer, size: number): Buffer {
+export function recordHeader(sha256: Uint8Array, size: number): Buffer {
   const h = Buffer.alloc(RECORD_HEADER_BYTES);
   RECORD_MAGIC.copy(h, 0);                // magic    4 bytes
   h.writeBigUInt64LE(BigInt(size), 4);     // size     8 bytes
-  sha256.copy(h, 12);                      // sha256  32 bytes
+  h.set(sha256, 12);                       // sha256  32 bytes
   return h;
 }
 
 /**
- * Appends blobs to a new pack, buffering small writes into sequential ones of WRITE_BUFFER_BYTES.
- * Appends are synchronous: a pool round trip for each 256 KiB write made this thread, not the
- * hashing workers, set the pace of an import, and the thread has nothing else to do meanwhile.
+ * Lays out a new pack: this thread hands out the byte ranges, and pool workers write the records
+ * into them (writeRecords, copyIntoPack), so the pack's writing runs on every core, not on the
+ * thread that also takes the hashing results in order.
  */
 export class PackWriter {
   private fd: number | undefined;
-  private position = 0;
-  private buffer = Buffer.allocUnsafe(WRITE_BUFFER_BYTES);
-  private buffered = 0;
+  private position = PACK_MAGIC.length;
   readonly blobs: BlobLocation[] = [];
 
   private constructor(readonly home: string, readonly name: string, readonly path: string) {}
@@ -61,58 +57,23 @@ export class PackWriter {
     const name = `pack-${randomUUID()}.pack`;
     const w = new PackWriter(home, name, join(dir, name));
     w.fd = openSync(w.path, 'wx', 0o644);
-    w.write(PACK_MAGIC);
+    writeSync(w.fd, PACK_MAGIC, 0, PACK_MAGIC.length, 0);
     return w;
   }
 
-  /** Copies bytes into the buffer, flushing it whenever it fills: every write call is one buffer's size. */
-  private write(bytes: Uint8Array): void {
-    let from = 0;
-    while (from < bytes.length) {
-      if (this.buffered === this.buffer.length) this.flush();
-      const n = Math.min(bytes.length - from, this.buffer.length - this.buffered);
-      this.buffer.set(bytes.subarray(from, from + n), this.buffered);
-      this.buffered += n;
-      from += n;
-    }
-  }
-
-  private flush(): void {
-    let done = 0;
-    while (done < this.buffered) done += writeSync(this.fd!, this.buffer, done, this.buffered - done, this.position + done);
-    this.position += this.buffered;
-    this.buffered = 0;
-  }
-
-  private get offset(): number {
-    return this.position + this.buffered;
-  }
-
-  /** Appends a blob whose bytes are in memory (copied: the caller may reuse them on return). */
-  append(sha256Hex: string, data: Uint8Array): BlobLocation {
-    this.write(recordHeader(Buffer.from(sha256Hex, 'hex'), data.length));
-    const loc = { sha256: sha256Hex, size: data.length, pack: this.name, offset: this.offset };
-    this.write(data);
-    this.blobs.push(loc);
-    return loc;
-  }
-
   /**
-   * Reserves a range for a blob that a worker copies in (copyIntoPack), so large files never pass
-   * through this thread. Later appends go after the range.
+   * Reserves the range of a record (its header, then its data) for a worker to write. Records
+   * reserved one after another are contiguous. The location is the data's.
    */
   reserve(sha256Hex: string, size: number): BlobLocation {
-    this.write(recordHeader(Buffer.from(sha256Hex, 'hex'), size));
-    this.flush();
-    const loc = { sha256: sha256Hex, size, pack: this.name, offset: this.position };
-    this.position += size;
+    const loc = { sha256: sha256Hex, size, pack: this.name, offset: this.position + RECORD_HEADER_BYTES };
+    this.position = loc.offset + size;
     this.blobs.push(loc);
     return loc;
   }
 
-  /** Makes the pack durable (one fsync, after every blob is in); returns false (and removes it) when it holds no blob. */
+  /** Makes the pack durable: one fsync once every record is written (by any thread: fsync is per file). Returns false (and removes the pack) when it holds no blob. */
   async finish(): Promise<boolean> {
-    this.flush();
     if (this.blobs.length === 0) {
       await this.abort();
       return false;
