@@ -4,7 +4,7 @@
 import { open } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { readCatalog, writeCatalog } from '../catalog/catalog.js';
-import { createContent, getContent, isImageType, libraryProbe, reviseContent } from '../catalog/content.js';
+import { createContent, getContent, isImageType, knownBlobs, reviseContent } from '../catalog/content.js';
 import type { ContentItem, ContentType } from '../catalog/content.js';
 import { getSite } from '../catalog/sites.js';
 import { TsmediaError } from '../errors.js';
@@ -57,9 +57,8 @@ async function scan(type: ContentType, sourcePath: string, imageIndex: number | 
 async function importSource(home: string, now: Date, files: SourceFile[], progress: ImportProgress): Promise<ImportOutcome> {
   progress.onTotal?.(files.reduce((n, f) => n + f.size, 0), files.length);
   return readCatalog(home, now, (db) => {
-    const probe = libraryProbe(db);
-    const opts = { has: probe.has, ...(progress.onProgress ? { onProgress: progress.onProgress } : {}), ...(progress.signal ? { signal: progress.signal } : {}) };
-    return importFiles(home, files, opts).finally(() => probe.close());
+    const opts = { known: (sha256s: readonly string[]) => knownBlobs(db, sha256s), ...(progress.onProgress ? { onProgress: progress.onProgress } : {}), ...(progress.signal ? { signal: progress.signal } : {}) };
+    return importFiles(home, files, opts);
   });
 }
 

@@ -28,8 +28,8 @@ export interface ImportOutcome {
 }
 
 export interface ImportOptions {
-  /** True when the library already holds a blob with this SHA-256. */
-  has(sha256: string): boolean;
+  /** The SHA-256s among these that the library already holds (asked once per batch, not per file). */
+  known(sha256s: readonly string[]): ReadonlySet<string>;
   onProgress?: (bytes: number) => void;
   signal?: AbortSignal;
 }
@@ -80,10 +80,16 @@ export async function importFiles(home: string, files: readonly SourceFile[], op
   const writer = await PackWriter.create(home);
   const manifest: ManifestFile[] = [];
   const added = new Set<string>();
-  const isNew = (sha256: string): boolean => {
-    if (opts.has(sha256) || added.has(sha256)) return false;
-    added.add(sha256);
-    return true;
+  /** The ones neither the library nor this import holds yet; they count as held from now on. */
+  const fresh = (sha256s: readonly string[]): Set<string> => {
+    const known = opts.known(sha256s.filter((h) => !added.has(h)));
+    const out = new Set<string>();
+    for (const h of sha256s) {
+      if (known.has(h) || added.has(h)) continue;
+      added.add(h);
+      out.add(h);
+    }
+    return out;
   };
   const jobs = planJobs(files);
   const limit = inFlightLimit();
@@ -114,9 +120,12 @@ export async function importFiles(home: string, files: readonly SourceFile[], op
         }
         const slot = job.slot!;
         const records: RecordInSlot[] = [];
-        decodeBatch(slot, job.files.map((f) => f.size)).forEach((h, i) => {
+        const hashed = decodeBatch(slot, job.files.map((f) => f.size));
+        const isNew = fresh(hashed.map((h) => h.sha256));
+        hashed.forEach((h, i) => {
           manifest.push({ path: job.files[i]!.path, size: h.size, sha256: h.sha256 });
-          if (isNew(h.sha256)) records.push({ index: i, at: h.at, size: h.size, offset: writer.reserve(h.sha256, h.size).offset });
+          // once: a second file with these bytes in the batch is not new after the first
+          if (isNew.delete(h.sha256)) records.push({ index: i, at: h.at, size: h.size, offset: writer.reserve(h.sha256, h.size).offset });
         });
         // here, not in a worker: two threads writing one file contend for it in the kernel
         if (records.length) writeRecords({ slot, pack: writer.path, records });
@@ -126,7 +135,7 @@ export async function importFiles(home: string, files: readonly SourceFile[], op
         const r = result as HashFileResult;
         if (r.size !== job.file.size) throw changed(job.file.path);
         manifest.push({ path: job.file.path, size: r.size, sha256: r.sha256 });
-        if (isNew(r.sha256)) {
+        if (fresh([r.sha256]).size) {
           const loc = writer.reserve(r.sha256, r.size);
           const task: CopyIntoPackTask = { source: job.file.absolute, pack: writer.path, offset: loc.offset, size: r.size, sha256: r.sha256 };
           const copy = runTask<boolean>('copyIntoPack', task).then((ok) => { if (!ok) throw changed(job.file.path); });

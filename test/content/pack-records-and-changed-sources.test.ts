@@ -13,7 +13,7 @@ import { pseudoRandomBytes, writeTree } from '../helpers/sample-tree.js';
 
 test.after.always(closePool);
 const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
-const none = { has: () => false };
+const none = { known: () => new Set<string>() }; // an empty library
 
 /** Walks a pack by its record headers: the blobs it holds, in order. */
 function walkPack(pack: Buffer): { sha256: string; data: Buffer }[] {
