@@ -8,6 +8,7 @@ import { createContent, getContent, isImageType, knownBlobs, reviseContent } fro
 import type { ContentItem, ContentType } from '../catalog/content.js';
 import { getSite } from '../catalog/sites.js';
 import { TsmediaError } from '../errors.js';
+import { warmPool } from '../pool/pool.js';
 import { importFiles } from './import.js';
 import type { ImportOutcome } from './import.js';
 import { scanSourceFile, scanSourceFolder } from './source-tree.js';
@@ -82,6 +83,7 @@ export interface NewContentRequest {
 
 export async function importNewContent(home: string, now: Date, req: NewContentRequest, progress: ImportProgress = {}): Promise<ContentItem> {
   const sourcePath = resolve(req.sourcePath);
+  warmPool();
   await readCatalog(home, now, (db) => getSite(db, req.siteCode));
   const files = await scan(req.type, sourcePath, req.imageIndex, progress);
   const outcome = await importSource(home, now, files, progress);
@@ -90,6 +92,7 @@ export async function importNewContent(home: string, now: Date, req: NewContentR
 
 /** Re-reads an item's source; a new revision is recorded only if something changed. */
 export async function refreshContent(home: string, now: Date, id: string, progress: ImportProgress = {}): Promise<{ changed: boolean; item: ContentItem }> {
+  warmPool();
   const item = await readCatalog(home, now, (db) => getContent(db, id));
   const files = await scan(item.Type, item.SourcePath, item.ImageIndex, progress);
   const outcome = await importSource(home, now, files, progress);
