@@ -23,13 +23,13 @@ export interface HashBatchTask { files: BatchFile[]; slot: SharedArrayBuffer }
 /** True when the slot holds the batch, or the path of a file whose size changed since it was listed. */
 export type HashBatchResult = true | { changed: string };
 
-/** Slot layout: maxFiles × SHA-256 (32 bytes), then the files' bytes, in order. */
+/** Slot layout: maxFiles × SHA-256 (32 bytes), then the files' bytes, in order, then one spare byte. */
 export function batchSlot(maxFiles: number, maxBytes: number): SharedArrayBuffer {
-  return new SharedArrayBuffer(maxFiles * DIGEST_BYTES + maxBytes);
+  return new SharedArrayBuffer(maxFiles * DIGEST_BYTES + maxBytes + 1);
 }
 
 function dataStart(slot: SharedArrayBuffer, batchBytes: number): number {
-  return slot.byteLength - batchBytes;
+  return slot.byteLength - 1 - batchBytes;
 }
 
 export function hashBatch(task: HashBatchTask): HashBatchResult {
@@ -39,15 +39,19 @@ export function hashBatch(task: HashBatchTask): HashBatchResult {
   if (at < task.files.length * DIGEST_BYTES) throw new Error('The batch does not fit its slot.');
   for (let i = 0; i < task.files.length; i++) {
     const f = task.files[i]!;
+    // Asking for one byte more than the listed size finds a file that grew without an fstat
+    // (the byte lands where the next file goes, or in the slot's spare byte); one that shrank
+    // reaches its end early.
     const fd = openSync(f.path, 'r');
     try {
-      if (fstatSync(fd).size !== f.size) return { changed: f.path };
       let got = 0;
-      while (got < f.size) {
-        const n = readSync(fd, bytes, at + got, f.size - got, got);
-        if (n === 0) return { changed: f.path };
+      for (;;) {
+        const n = readSync(fd, bytes, at + got, f.size + 1 - got, got);
+        if (n === 0) break;
         got += n;
+        if (got > f.size) return { changed: f.path };
       }
+      if (got !== f.size) return { changed: f.path };
     } finally {
       closeSync(fd);
     }

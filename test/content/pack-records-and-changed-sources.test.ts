@@ -61,14 +61,14 @@ test('the pack holds each distinct file once, every record headed by its size an
   for (const b of outcome.newBlobs) t.is(sha(pack.subarray(b.offset, b.offset + b.size)), b.sha256);
 });
 
-for (const [kind, size] of [['small', 1000], ['large', 5 * 1024 * 1024]] as const) {
-  test(`a ${kind} file that changed after it was listed is refused and no pack is left`, async (t) => {
+for (const [kind, size, delta] of [['small', 1000, -1], ['small', 1000, 1], ['large', 5 * 1024 * 1024, -1], ['large', 5 * 1024 * 1024, 1]] as const) {
+  test(`a ${kind} file that ${delta < 0 ? 'grew' : 'shrank'} after it was listed is refused and no pack is left`, async (t) => {
     const home = await tempDir(t);
     const src = await tempDir(t);
     await writeTree(src, { 'before.txt': 'x', 'changing.bin': pseudoRandomBytes(size, 4), 'after.txt': 'y' });
     const { files } = await scanSourceFolder(src);
-    // as if the file had grown between the listing and the read
-    const listed: SourceFile[] = files.map((f) => (f.path === 'changing.bin' ? { ...f, size: f.size - 1 } : f));
+    // as if the file had changed size between the listing and the read
+    const listed: SourceFile[] = files.map((f) => (f.path === 'changing.bin' ? { ...f, size: f.size + delta } : f));
     const err = await t.throwsAsync(importFiles(home, listed, none));
     t.true(err instanceof TsmediaError);
     t.is((err as TsmediaError).code, 'ESOURCE_CHANGED');
