@@ -1,9 +1,8 @@
 // Imports source files into the content library. Small files travel in batches to the worker
 // pool, which reads and hashes them into a shared slot; this thread writes those the library
-// lacks to the pack straight from the slot. A large file is hashed in a
-// worker first and, if new, copied by a worker straight into a range of the pack reserved for it.
-// Results are taken in order with a bounded number of tasks in flight, so memory stays bounded
-// whatever the source size.
+// lacks to the pack straight from the slot. A large file is hashed in a worker first and, if new,
+// copied by a worker straight into a range of the pack reserved for it. Results are taken in order
+// with a bounded number of tasks in flight, so memory stays bounded whatever the source size.
 import { inFlightLimit, runTask } from '../pool/pool.js';
 import { TsmediaError } from '../errors.js';
 import { batchSlot, decodeBatch, writeRecords } from './file-batch.js';

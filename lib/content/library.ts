@@ -40,9 +40,9 @@ export function recordHeader(sha256: Uint8Array, size: number): Buffer {
 }
 
 /**
- * Lays out a new pack: this thread hands out the byte ranges, and pool workers write the records
- * into them (writeRecords, copyIntoPack), so the pack's writing runs on every core, not on the
- * thread that also takes the hashing results in order.
+ * Lays out a new pack: the importing thread hands out byte ranges, and the records are written
+ * into them where the bytes are: from a batch's slot (writeRecords) or, for a large file, by the
+ * worker that copies it (copyIntoPack). No write buffer: nothing is copied twice.
  */
 export class PackWriter {
   private fd: number | undefined;
@@ -62,8 +62,8 @@ export class PackWriter {
   }
 
   /**
-   * Reserves the range of a record (its header, then its data) for a worker to write. Records
-   * reserved one after another are contiguous. The location is the data's.
+   * Reserves the range of a record (its header, then its data) for writeRecords or copyIntoPack to
+   * write. Records reserved one after another are contiguous. The location is the data's.
    */
   reserve(sha256Hex: string, size: number): BlobLocation {
     const loc = { sha256: sha256Hex, size, pack: this.name, offset: this.position + RECORD_HEADER_BYTES };
