@@ -4,10 +4,11 @@
 import { open } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { readCatalog, writeCatalog } from '../catalog/catalog.js';
-import { createContent, getContent, isImageType, libraryProbe, reviseContent } from '../catalog/content.js';
+import { createContent, getContent, isImageType, knownBlobs, reviseContent } from '../catalog/content.js';
 import type { ContentItem, ContentType } from '../catalog/content.js';
 import { getSite } from '../catalog/sites.js';
 import { TsmediaError } from '../errors.js';
+import { warmPool } from '../pool/pool.js';
 import { importFiles } from './import.js';
 import type { ImportOutcome } from './import.js';
 import { scanSourceFile, scanSourceFolder } from './source-tree.js';
@@ -57,9 +58,8 @@ async function scan(type: ContentType, sourcePath: string, imageIndex: number | 
 async function importSource(home: string, now: Date, files: SourceFile[], progress: ImportProgress): Promise<ImportOutcome> {
   progress.onTotal?.(files.reduce((n, f) => n + f.size, 0), files.length);
   return readCatalog(home, now, (db) => {
-    const probe = libraryProbe(db);
-    const opts = { has: probe.has, ...(progress.onProgress ? { onProgress: progress.onProgress } : {}), ...(progress.signal ? { signal: progress.signal } : {}) };
-    return importFiles(home, files, opts).finally(() => probe.close());
+    const opts = { known: (sha256s: readonly string[]) => knownBlobs(db, sha256s), ...(progress.onProgress ? { onProgress: progress.onProgress } : {}), ...(progress.signal ? { signal: progress.signal } : {}) };
+    return importFiles(home, files, opts);
   });
 }
 
@@ -83,6 +83,7 @@ export interface NewContentRequest {
 
 export async function importNewContent(home: string, now: Date, req: NewContentRequest, progress: ImportProgress = {}): Promise<ContentItem> {
   const sourcePath = resolve(req.sourcePath);
+  warmPool();
   await readCatalog(home, now, (db) => getSite(db, req.siteCode));
   const files = await scan(req.type, sourcePath, req.imageIndex, progress);
   const outcome = await importSource(home, now, files, progress);
@@ -91,6 +92,7 @@ export async function importNewContent(home: string, now: Date, req: NewContentR
 
 /** Re-reads an item's source; a new revision is recorded only if something changed. */
 export async function refreshContent(home: string, now: Date, id: string, progress: ImportProgress = {}): Promise<{ changed: boolean; item: ContentItem }> {
+  warmPool();
   const item = await readCatalog(home, now, (db) => getContent(db, id));
   const files = await scan(item.Type, item.SourcePath, item.ImageIndex, progress);
   const outcome = await importSource(home, now, files, progress);

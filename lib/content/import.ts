@@ -1,12 +1,12 @@
 // Imports source files into the content library. Small files travel in batches to the worker
-// pool, which reads and hashes them and hands the bytes back; those the library lacks are appended
-// to this import's pack. A large file is hashed in a worker first and, if new, copied by a worker
-// straight into a range of the pack reserved for it. Results are taken in order with a bounded
-// number of tasks in flight, so memory stays bounded whatever the source size.
+// pool, which reads and hashes them into a shared slot; this thread writes those the library
+// lacks to the pack straight from the slot. A large file is hashed in a worker first and, if new,
+// copied by a worker straight into a range of the pack reserved for it. Results are taken in order
+// with a bounded number of tasks in flight, so memory stays bounded whatever the source size.
 import { inFlightLimit, runTask } from '../pool/pool.js';
 import { TsmediaError } from '../errors.js';
-import { decodeBatch } from './file-batch.js';
-import type { BatchFile, CopyIntoPackTask, HashBatchResult } from './file-batch.js';
+import { batchSlot, decodeBatch, writeRecords } from './file-batch.js';
+import type { BatchFile, CopyIntoPackTask, HashBatchResult, HashBatchTask, RecordInSlot } from './file-batch.js';
 import type { HashFileResult } from './hash-file.js';
 import { PackWriter } from './library.js';
 import type { BlobLocation } from './library.js';
@@ -27,13 +27,13 @@ export interface ImportOutcome {
 }
 
 export interface ImportOptions {
-  /** True when the library already holds a blob with this SHA-256. */
-  has(sha256: string): boolean;
+  /** The SHA-256s among these that the library already holds (asked once per batch, not per file). */
+  known(sha256s: readonly string[]): ReadonlySet<string>;
   onProgress?: (bytes: number) => void;
   signal?: AbortSignal;
 }
 
-type Job = { kind: 'batch'; files: SourceFile[] } | { kind: 'large'; file: SourceFile };
+type Job = { kind: 'batch'; files: SourceFile[]; slot?: SharedArrayBuffer } | { kind: 'large'; file: SourceFile };
 
 /** Groups files into batches of small files and single large ones, keeping their order. */
 export function planJobs(files: readonly SourceFile[]): Job[] {
@@ -64,9 +64,13 @@ function changed(path: string): TsmediaError {
 }
 
 function startJob(job: Job): Promise<HashBatchResult | HashFileResult> {
-  const p = job.kind === 'batch'
-    ? runTask<HashBatchResult>('hashBatch', { files: job.files.map((f): BatchFile => ({ path: f.absolute, size: f.size })) })
-    : runTask<HashFileResult>('hashFile', { path: job.file.absolute });
+  let p: Promise<HashBatchResult | HashFileResult>;
+  if (job.kind === 'batch') {
+    const task: HashBatchTask = { files: job.files.map((f): BatchFile => ({ path: f.absolute, size: f.size })), slot: job.slot! };
+    p = runTask<HashBatchResult>('hashBatch', task);
+  } else {
+    p = runTask<HashFileResult>('hashFile', { path: job.file.absolute });
+  }
   p.catch(() => {}); // observed in order below; no unhandled rejection meanwhile
   return p;
 }
@@ -75,19 +79,31 @@ export async function importFiles(home: string, files: readonly SourceFile[], op
   const writer = await PackWriter.create(home);
   const manifest: ManifestFile[] = [];
   const added = new Set<string>();
-  const isNew = (sha256: string): boolean => {
-    if (opts.has(sha256) || added.has(sha256)) return false;
-    added.add(sha256);
-    return true;
+  /** The ones neither the library nor this import holds yet; they count as held from now on. */
+  const fresh = (sha256s: readonly string[]): Set<string> => {
+    const known = opts.known(sha256s.filter((h) => !added.has(h)));
+    const out = new Set<string>();
+    for (const h of sha256s) {
+      if (known.has(h) || added.has(h)) continue;
+      added.add(h);
+      out.add(h);
+    }
+    return out;
   };
   const jobs = planJobs(files);
   const limit = inFlightLimit();
   const pending: Promise<HashBatchResult | HashFileResult>[] = [];
   const copies: Promise<void>[] = [];
+  // Slots are reused, one per batch in flight, so memory stays bounded.
+  const slots: SharedArrayBuffer[] = [];
   let next = 0;
   try {
     for (const job of jobs) {
-      while (next < jobs.length && pending.length < limit) pending.push(startJob(jobs[next++]!));
+      while (next < jobs.length && pending.length < limit) {
+        const upcoming = jobs[next++]!;
+        if (upcoming.kind === 'batch') upcoming.slot = slots.pop() ?? batchSlot(BATCH_FILES, BATCH_BYTES);
+        pending.push(startJob(upcoming));
+      }
       if (opts.signal?.aborted) throw new TsmediaError('EABORTED', 'The import was interrupted; nothing was kept.');
       let result: HashBatchResult | HashFileResult;
       try {
@@ -97,22 +113,29 @@ export async function importFiles(home: string, files: readonly SourceFile[], op
         throw new TsmediaError('ESOURCE_UNREADABLE', `Cannot read '${where}' from the source: ${(err as Error).message}`);
       }
       if (job.kind === 'batch') {
-        if (!(result instanceof ArrayBuffer)) {
-          if ('changed' in result) throw changed(result.changed);
-          throw new TsmediaError('EINTERNAL', 'A batch hash task returned no bytes.');
+        if (result !== true) {
+          if (typeof result === 'object' && 'changed' in result) throw changed(result.changed);
+          throw new TsmediaError('EINTERNAL', 'A batch hash task returned no result.');
         }
-        const hashed = decodeBatch(result);
+        const slot = job.slot!;
+        const records: RecordInSlot[] = [];
+        const hashed = decodeBatch(slot, job.files.map((f) => f.size));
+        const isNew = fresh(hashed.map((h) => h.sha256));
         hashed.forEach((h, i) => {
           manifest.push({ path: job.files[i]!.path, size: h.size, sha256: h.sha256 });
+          // once: a second file with these bytes in the batch is not new after the first
+          if (isNew.delete(h.sha256)) records.push({ index: i, at: h.at, size: h.size, offset: writer.reserve(h.sha256, h.size).offset });
         });
-        for (const h of hashed) if (isNew(h.sha256)) await writer.append(h.sha256, h.data);
-        opts.onProgress?.(hashed.reduce((n, h) => n + h.size, 0));
+        // here, not in a worker: two threads writing one file contend for it in the kernel
+        if (records.length) writeRecords({ slot, pack: writer.path, records });
+        slots.push(slot);
+        opts.onProgress?.(job.files.reduce((n, f) => n + f.size, 0));
       } else {
         const r = result as HashFileResult;
         if (r.size !== job.file.size) throw changed(job.file.path);
         manifest.push({ path: job.file.path, size: r.size, sha256: r.sha256 });
-        if (isNew(r.sha256)) {
-          const loc = await writer.reserve(r.sha256, r.size);
+        if (fresh([r.sha256]).size) {
+          const loc = writer.reserve(r.sha256, r.size);
           const task: CopyIntoPackTask = { source: job.file.absolute, pack: writer.path, offset: loc.offset, size: r.size, sha256: r.sha256 };
           const copy = runTask<boolean>('copyIntoPack', task).then((ok) => { if (!ok) throw changed(job.file.path); });
           copy.catch(() => {});

@@ -9,6 +9,7 @@
 // Pack layout: "TSMPACK1", then records: "TSMB" (4), size u64 LE (8), SHA-256 (32), data.
 // The record headers make a pack self-describing, so the index could be rebuilt from the packs.
 import { randomUUID, createHash } from 'node:crypto';
+import { closeSync, fsync, openSync, writeSync } from 'node:fs';
 import { mkdir, open, rm } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -16,8 +17,7 @@ import { TsmediaError } from '../errors.js';
 
 export const PACK_MAGIC = Buffer.from('TSMPACK1', 'latin1');
 const RECORD_MAGIC = Buffer.from('TSMB', 'latin1');
-const RECORD_HEADER_BYTES = 44;
-const WRITE_BUFFER_BYTES = 4 << 20;
+export const RECORD_HEADER_BYTES = 44;
 
 export interface BlobLocation {
   sha256: string;
@@ -31,20 +31,22 @@ export function packsDir(home: string): string {
   return join(home, 'library', 'packs');
 }
 
-function recordHeader(sha256: Buffer, size: number): Buffer {
+export function recordHeader(sha256: Uint8Array, size: number): Buffer {
   const h = Buffer.alloc(RECORD_HEADER_BYTES);
   RECORD_MAGIC.copy(h, 0);                // magic    4 bytes
   h.writeBigUInt64LE(BigInt(size), 4);     // size     8 bytes
-  sha256.copy(h, 12);                      // sha256  32 bytes
+  h.set(sha256, 12);                       // sha256  32 bytes
   return h;
 }
 
-/** Appends blobs to a new pack, buffering small writes into large sequential ones. */
+/**
+ * Lays out a new pack: the importing thread hands out byte ranges, and the records are written
+ * into them where the bytes are: from a batch's slot (writeRecords) or, for a large file, by the
+ * worker that copies it (copyIntoPack). No write buffer: nothing is copied twice.
+ */
 export class PackWriter {
-  private fh: FileHandle | undefined;
-  private position = 0;
-  private buffer = Buffer.allocUnsafe(WRITE_BUFFER_BYTES);
-  private buffered = 0;
+  private fd: number | undefined;
+  private position = PACK_MAGIC.length;
   readonly blobs: BlobLocation[] = [];
 
   private constructor(readonly home: string, readonly name: string, readonly path: string) {}
@@ -54,72 +56,44 @@ export class PackWriter {
     await mkdir(dir, { recursive: true });
     const name = `pack-${randomUUID()}.pack`;
     const w = new PackWriter(home, name, join(dir, name));
-    w.fh = await open(w.path, 'wx', 0o644);
-    await w.write(PACK_MAGIC);
+    w.fd = openSync(w.path, 'wx', 0o644);
+    writeSync(w.fd, PACK_MAGIC, 0, PACK_MAGIC.length, 0);
     return w;
   }
 
-  private async write(bytes: Uint8Array): Promise<void> {
-    if (this.buffered + bytes.length > this.buffer.length) await this.flush();
-    if (bytes.length >= this.buffer.length) {
-      await this.fh!.write(bytes, 0, bytes.length, this.position);
-      this.position += bytes.length;
-      return;
-    }
-    this.buffer.set(bytes, this.buffered);
-    this.buffered += bytes.length;
-  }
-
-  private async flush(): Promise<void> {
-    if (this.buffered === 0) return;
-    await this.fh!.write(this.buffer, 0, this.buffered, this.position);
-    this.position += this.buffered;
-    this.buffered = 0;
-  }
-
-  private get offset(): number {
-    return this.position + this.buffered;
-  }
-
-  /** Appends a blob whose bytes are in memory. */
-  async append(sha256Hex: string, data: Uint8Array): Promise<BlobLocation> {
-    await this.write(recordHeader(Buffer.from(sha256Hex, 'hex'), data.length));
-    const loc = { sha256: sha256Hex, size: data.length, pack: this.name, offset: this.offset };
-    await this.write(data);
-    this.blobs.push(loc);
-    return loc;
-  }
-
   /**
-   * Reserves a range for a blob that a worker copies in (copyIntoPack), so large files never pass
-   * through this thread. Later appends go after the range.
+   * Reserves the range of a record (its header, then its data) for writeRecords or copyIntoPack to
+   * write. Records reserved one after another are contiguous. The location is the data's.
    */
-  async reserve(sha256Hex: string, size: number): Promise<BlobLocation> {
-    await this.write(recordHeader(Buffer.from(sha256Hex, 'hex'), size));
-    await this.flush();
-    const loc = { sha256: sha256Hex, size, pack: this.name, offset: this.position };
-    this.position += size;
+  reserve(sha256Hex: string, size: number): BlobLocation {
+    const loc = { sha256: sha256Hex, size, pack: this.name, offset: this.position + RECORD_HEADER_BYTES };
+    this.position = loc.offset + size;
     this.blobs.push(loc);
     return loc;
   }
 
-  /** Makes the pack durable; returns false (and removes it) when it holds no blob. */
+  /** Makes the pack durable: one fsync once every record is written (by any thread: fsync is per file). Returns false (and removes the pack) when it holds no blob. */
   async finish(): Promise<boolean> {
-    await this.flush();
     if (this.blobs.length === 0) {
       await this.abort();
       return false;
     }
-    await this.fh!.sync();
-    await this.fh!.close();
-    this.fh = undefined;
+    const fd = this.fd!;
+    this.fd = undefined;
+    try {
+      await new Promise<void>((done, fail) => fsync(fd, (err) => (err ? fail(err) : done())));
+    } finally {
+      closeSync(fd);
+    }
     return true;
   }
 
   /** Removes the pack: an import that failed leaves nothing in the library. */
   async abort(): Promise<void> {
-    if (this.fh) await this.fh.close().catch(() => {});
-    this.fh = undefined;
+    if (this.fd !== undefined) {
+      try { closeSync(this.fd); } catch { /* removed below either way */ }
+    }
+    this.fd = undefined;
     await rm(this.path, { force: true });
   }
 }

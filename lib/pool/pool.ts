@@ -31,6 +31,14 @@ export async function runTask<R>(name: string, task: unknown, transferList?: Arr
   return (await getPool()).run(task, transferList ? { name, transferList } : { name }) as Promise<R>;
 }
 
+/**
+ * Starts the pool's threads without waiting for them, so they boot while this thread does other
+ * work (an import's source scan) instead of after it.
+ */
+export function warmPool(): void {
+  for (let i = 0; i < poolThreads(); i++) runTask('ready', undefined).catch(() => {});
+}
+
 /** Tasks worth keeping in flight: two per thread keeps threads busy without flooding the queue. */
 export function inFlightLimit(): number {
   return poolThreads() * 2;

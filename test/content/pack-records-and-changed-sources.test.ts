@@ -1,0 +1,78 @@
+import test from 'ava';
+import { createHash } from 'node:crypto';
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { importFiles } from '../../lib/content/import.js';
+import { PACK_MAGIC, packsDir } from '../../lib/content/library.js';
+import { scanSourceFolder } from '../../lib/content/source-tree.js';
+import type { SourceFile } from '../../lib/content/source-tree.js';
+import { TsmediaError } from '../../lib/errors.js';
+import { closePool } from '../../lib/pool/pool.js';
+import { tempDir } from '../helpers/tmp.js';
+import { pseudoRandomBytes, writeTree } from '../helpers/sample-tree.js';
+
+test.after.always(closePool);
+const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
+const none = { known: () => new Set<string>() }; // an empty library
+
+/** Walks a pack by its record headers: the blobs it holds, in order. */
+function walkPack(pack: Buffer): { sha256: string; data: Buffer }[] {
+  const out = [];
+  let at = PACK_MAGIC.length;
+  while (at < pack.length) {
+    if (pack.toString('latin1', at, at + 4) !== 'TSMB') throw new Error(`no record header at ${at}`);
+    const size = Number(pack.readBigUInt64LE(at + 4));
+    const sha256 = pack.toString('hex', at + 12, at + 44);
+    out.push({ sha256, data: pack.subarray(at + 44, at + 44 + size) });
+    at += 44 + size;
+  }
+  return out;
+}
+
+test('the pack holds each distinct file once, every record headed by its size and SHA-256', async (t) => {
+  const home = await tempDir(t);
+  const src = await tempDir(t);
+  // small files around and above one pack write (256 KiB), a duplicate, an empty file, a large one
+  const tree: Record<string, Buffer> = {
+    'a.bin': pseudoRandomBytes(300_000, 1),
+    'b.bin': pseudoRandomBytes(1_500_000, 2),
+    'c/dup-of-a.bin': pseudoRandomBytes(300_000, 1),
+    'd.txt': Buffer.from('tiny'),
+    'e.txt': Buffer.alloc(0),
+    'large.bin': pseudoRandomBytes(5 * 1024 * 1024 + 11, 3),
+  };
+  for (let i = 0; i < 600; i++) tree[`many/f${i}.txt`] = Buffer.from(`file ${i % 500}`); // more than one batch, with repeats
+  await writeTree(src, tree);
+  const { files } = await scanSourceFolder(src);
+  const outcome = await importFiles(home, files, none);
+
+  t.is(outcome.manifest.length, Object.keys(tree).length);
+  for (const f of outcome.manifest) t.is(f.sha256, sha(tree[f.path]!), f.path);
+  const distinct = new Set(Object.values(tree).map(sha));
+  const [name, ...others] = await readdir(packsDir(home));
+  t.deepEqual(others, []);
+  const pack = await readFile(join(packsDir(home), name!));
+  t.true(pack.subarray(0, PACK_MAGIC.length).equals(PACK_MAGIC));
+  const records = walkPack(pack);
+  t.is(records.length, distinct.size, 'each distinct content once');
+  t.deepEqual(records.map((r) => r.sha256).sort(), [...distinct].sort());
+  for (const r of records) t.is(sha(r.data), r.sha256);
+  // the locations recorded for the catalog are the records' data
+  for (const b of outcome.newBlobs) t.is(sha(pack.subarray(b.offset, b.offset + b.size)), b.sha256);
+});
+
+for (const [kind, size, delta] of [['small', 1000, -1], ['small', 1000, 1], ['large', 5 * 1024 * 1024, -1], ['large', 5 * 1024 * 1024, 1]] as const) {
+  test(`a ${kind} file that ${delta < 0 ? 'grew' : 'shrank'} after it was listed is refused and no pack is left`, async (t) => {
+    const home = await tempDir(t);
+    const src = await tempDir(t);
+    await writeTree(src, { 'before.txt': 'x', 'changing.bin': pseudoRandomBytes(size, 4), 'after.txt': 'y' });
+    const { files } = await scanSourceFolder(src);
+    // as if the file had changed size between the listing and the read
+    const listed: SourceFile[] = files.map((f) => (f.path === 'changing.bin' ? { ...f, size: f.size + delta } : f));
+    const err = await t.throwsAsync(importFiles(home, listed, none));
+    t.true(err instanceof TsmediaError);
+    t.is((err as TsmediaError).code, 'ESOURCE_CHANGED');
+    t.regex(err!.message, /changing\.bin/);
+    t.deepEqual(await readdir(packsDir(home)), []);
+  });
+}
