@@ -43,7 +43,9 @@ function timed(argv) {
   const wall = /Elapsed \(wall clock\) time.*: (?:(\d+):)?(\d+):([\d.]+)/.exec(r.stderr);
   const rss = /Maximum resident set size \(kbytes\): (\d+)/.exec(r.stderr);
   const secs = wall ? Number(wall[1] ?? 0) * 3600 + Number(wall[2]) * 60 + Number(wall[3]) : NaN;
-  return { secs, rssMB: rss ? Number(rss[1]) / 1024 : NaN };
+  // CPU (user + system, all threads): steadier than wall on this shared machine
+  const cpu = ['User', 'System'].reduce((s, k) => s + Number(new RegExp(`${k} time \\(seconds\\): ([\\d.]+)`).exec(r.stderr)?.[1] ?? NaN), 0);
+  return { secs, cpu, rssMB: rss ? Number(rss[1]) / 1024 : NaN };
 }
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
@@ -67,8 +69,8 @@ for (let i = 0; i < reps; i++) {
 rmSync(out, { force: true });
 const results = rows.map((row, k) => {
   const secs = runs[k].map((x) => x.secs);
-  const r = { name: row.name, secs: median(secs), min: Math.min(...secs), max: Math.max(...secs), rssMB: Math.max(...runs[k].map((x) => x.rssMB)), size: sizes[k] };
-  console.log(`${r.name.padEnd(52)} median ${r.secs.toFixed(2)} s  (${r.min.toFixed(2)}-${r.max.toFixed(2)})  peak RSS ${r.rssMB.toFixed(0)} MB  ${r.size} bytes`);
+  const r = { name: row.name, secs: median(secs), min: Math.min(...secs), max: Math.max(...secs), cpu: median(runs[k].map((x) => x.cpu)), rssMB: Math.max(...runs[k].map((x) => x.rssMB)), size: sizes[k] };
+  console.log(`${r.name.padEnd(52)} median ${r.secs.toFixed(2)} s  (${r.min.toFixed(2)}-${r.max.toFixed(2)})  CPU ${r.cpu.toFixed(2)} s  peak RSS ${r.rssMB.toFixed(0)} MB  ${r.size} bytes`);
   return r;
 });
 const idx = (prefix) => rows.findIndex((r) => r.name === prefix || r.name.startsWith(`${prefix} `));
@@ -80,7 +82,8 @@ const ratio = (a, b) => {
 const judged = (value, target) => `(target ≤ ${Number.isInteger(target) && target < 10 ? target.toFixed(1) : target}) ${value <= target ? 'ok' : 'OVER TARGET'}`;
 const line = (label, a, b) => {
   const [r, perRep] = ratio(a, b);
-  return `${label.padEnd(52)} ratio ${r.toFixed(2)} ${judged(r, 1.0)}  per rep: ${perRep}`;
+  const cpu = results[idx(a)].cpu / results[idx(b)].cpu;
+  return `${label.padEnd(52)} ratio ${r.toFixed(2)} ${judged(r, 1.0)}  per rep: ${perRep}  (CPU ratio ${cpu.toFixed(2)})`;
 };
 // xorriso cannot write UDF: like for like is our -NoUdf image; our default (with UDF) is shown too
 console.log(line('ISO+Joliet (-NoUdf) vs xorriso', 'tsmedia ISO+Joliet', 'xorriso'));

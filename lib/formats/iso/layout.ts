@@ -250,12 +250,12 @@ function udfDirBytes(d: DirNode): number {
  * A reusable zeroed work buffer: each yielded chunk is copied by the writer before the generator
  * resumes, so one buffer per region serves every chunk (no garbage per directory or batch).
  */
-function scratch(): (size: number) => Buffer {
+function scratch(zeroed = true): (size: number) => Buffer {
   let buf = Buffer.alloc(0);
   return (size) => {
     if (buf.length < size) buf = Buffer.alloc(Math.max(size, 64 * 1024));
     const b = buf.subarray(0, size);
-    b.fill(0);
+    if (zeroed) b.fill(0);
     return b;
   };
 }
@@ -441,7 +441,7 @@ export function planIso(input: PlanInput): IsoPlan {
     });
     if (files.length > 0) {
       meta('UDF file entries', UDF_PARTITION_START + files[0]!.udfFe, files.length, function* () {
-        const alloc = scratch();
+        const alloc = scratch(false); // encodeFileEntry writes every byte of its block
         for (let i = 0; i < files.length; i += FE_BATCH) {
           const batch = files.slice(i, i + FE_BATCH);
           const buf = alloc(batch.length * SECTOR);

@@ -4,7 +4,7 @@
 // Synchronous calls: a media tree holds thousands of small files, and sync stat costs a fraction
 // of a promise round trip each.
 import { readdirSync, statSync, type Stats } from 'node:fs';
-import { join } from 'node:path';
+import { join, sep } from 'node:path';
 import { NotFoundError, TsmediaError, UsageError } from '../../errors.js';
 import { checkAborted } from './aborted.js';
 import type { PlanFile } from './layout.js';
@@ -35,7 +35,8 @@ export async function scanSourceTree(root: string, signal?: AbortSignal): Promis
       throw new TsmediaError('EISO_SOURCE', `cannot read the folder "${abs}": ${(e as Error).message}`, { path: abs });
     }
     for (const name of names) {
-      const a = join(abs, name);
+      // below the root, abs is already normalized: plain concatenation, no path.join per entry
+      const a = rel ? `${abs}${sep}${name}` : join(abs, name);
       const r = rel ? `${rel}/${name}` : name;
       const s = statOf(a, (e) => new TsmediaError('EISO_SOURCE', `cannot read "${a}": ${e.code === 'ENOENT' ? 'a dangling link or a file removed while scanning' : e.message}`, { path: a }));
       if (s.isDirectory()) {
