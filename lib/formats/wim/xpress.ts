@@ -392,40 +392,36 @@ function writeBlock(items: Uint32Array, count: number, freqs: Uint32Array, extra
       log2 = 31 - Math.clz32(offset);
       sym = XPRESS_NUM_LITERALS + ((log2 << 4) | (adjLen < LEN_HDR_EXTENDED ? adjLen : LEN_HDR_EXTENDED));
     }
-    // bitbuf keeps at most 16 + 16 pending bits; only the low 32 matter
-    bitbuf = (bitbuf << lens[sym]!) | codewords[sym]!;
-    bitcount += lens[sym]!;
-    if (bitcount > 16) {
-      bitcount -= 16;
-      const v = bitbuf >>> bitcount;
-      out[slot] = v;
-      out[slot + 1] = v >>> 8;
-      slot = slot2;
-      slot2 = byte;
-      byte += 2;
-    }
-    if (offset === 0) continue;
-    if (adjLen >= LEN_HDR_EXTENDED) {
-      const extra = adjLen - LEN_HDR_EXTENDED;
-      if (extra < EXTRA_BYTE_MAX) {
-        out[byte++] = extra;
-      } else {
-        out[byte] = EXTRA_BYTE_MAX;
-        out[byte + 1] = adjLen;
-        out[byte + 2] = adjLen >>> 8;
-        byte += 3;
+    // two bit fields per match: its symbol, then (after the extra length bytes) the offset bits
+    let value = codewords[sym]!;
+    let bits = lens[sym]!;
+    for (let field = offset === 0 ? 1 : 2; field > 0; field--) {
+      // bitbuf keeps at most 16 + 16 pending bits; only the low 32 matter
+      bitbuf = (bitbuf << bits) | value;
+      bitcount += bits;
+      if (bitcount > 16) {
+        bitcount -= 16;
+        const v = bitbuf >>> bitcount;
+        out[slot] = v;
+        out[slot + 1] = v >>> 8;
+        slot = slot2;
+        slot2 = byte;
+        byte += 2;
       }
-    }
-    bitbuf = (bitbuf << log2) | (offset & ((1 << log2) - 1));
-    bitcount += log2;
-    if (bitcount > 16) {
-      bitcount -= 16;
-      const v = bitbuf >>> bitcount;
-      out[slot] = v;
-      out[slot + 1] = v >>> 8;
-      slot = slot2;
-      slot2 = byte;
-      byte += 2;
+      if (field === 1) break;
+      if (adjLen >= LEN_HDR_EXTENDED) {
+        const extra = adjLen - LEN_HDR_EXTENDED;
+        if (extra < EXTRA_BYTE_MAX) {
+          out[byte++] = extra;
+        } else {
+          out[byte] = EXTRA_BYTE_MAX;
+          out[byte + 1] = adjLen;
+          out[byte + 2] = adjLen >>> 8;
+          byte += 3;
+        }
+      }
+      value = offset & ((1 << log2) - 1);
+      bits = log2;
     }
   }
   const v = bitbuf << (16 - bitcount);
