@@ -17,30 +17,24 @@ const SYMBOL_KEY_RANGE = 4096;
 export function buildCodeLengths(freqs: Uint32Array, numSymbols: number, maxLen: number): Uint8Array {
   if (numSymbols > SYMBOL_KEY_RANGE || numSymbols > freqs.length) throw new RangeError('buildCodeLengths: numSymbols out of range');
   const lengths = new Uint8Array(numSymbols);
-  // Sort used symbols by (frequency, symbol): the key packs both so a numeric sort does it.
-  const keys = new Float64Array(numSymbols);
-  let n = 0;
-  for (let s = 0; s < numSymbols; s++) {
-    const f = freqs[s]!;
-    if (f !== 0) keys[n++] = f * SYMBOL_KEY_RANGE + s;
-  }
+  const sorted = usedSymbolsByFrequency(freqs, numSymbols);
+  const n = sorted.length;
   if (n === 0) return lengths;
   if (n === 1) {
-    const used = keys[0]! % SYMBOL_KEY_RANGE;
+    const used = sorted[0]!;
     if (numSymbols < 2) throw new RangeError('buildCodeLengths: a one-symbol code needs two symbols');
     lengths[used] = 1;
     lengths[used === 0 ? 1 : 0] = 1;
     return lengths;
   }
   if (n > 2 ** maxLen) throw new RangeError('buildCodeLengths: maxLen too small for the alphabet');
-  const sorted = keys.subarray(0, n).sort();
 
   // Huffman tree by the two-queue method: leaves 0..n-1 (ascending weight), internal nodes
   // n..2n-2 created in non-decreasing weight order, so each queue stays sorted.
   const total = 2 * n - 1;
   const weight = new Float64Array(total);
   const parent = new Int32Array(total);
-  for (let i = 0; i < n; i++) weight[i] = Math.floor(sorted[i]! / SYMBOL_KEY_RANGE);
+  for (let i = 0; i < n; i++) weight[i] = freqs[sorted[i]!]!;
   let leaf = 0;
   let inner = n;
   for (let next = n; next < total; next++) {
@@ -84,9 +78,47 @@ export function buildCodeLengths(freqs: Uint32Array, numSymbols: number, maxLen:
   for (let i = n - 1; i >= 0; i--) {
     while (count[len] === 0) len++;
     count[len]!--;
-    lengths[sorted[i]! % SYMBOL_KEY_RANGE] = len;
+    lengths[sorted[i]!] = len;
   }
   return lengths;
+}
+
+/** Frequencies below this pack with a symbol into a small-integer sort key (chunk-sized counts). */
+const SMALL_FREQ_LIMIT = 2 ** 19;
+
+/**
+ * The used symbols sorted by (frequency, symbol). Keys pack both so a numeric sort does it: small
+ * integers when every frequency allows (the usual case, and fast: no float division or modulo),
+ * else doubles.
+ */
+function usedSymbolsByFrequency(freqs: Uint32Array, numSymbols: number): Int32Array {
+  let maxF = 0;
+  let n = 0;
+  for (let s = 0; s < numSymbols; s++) {
+    const f = freqs[s]!;
+    if (f !== 0) n++;
+    if (f > maxF) maxF = f;
+  }
+  const syms = new Int32Array(n);
+  if (maxF < SMALL_FREQ_LIMIT) {
+    let k = 0;
+    for (let s = 0; s < numSymbols; s++) {
+      const f = freqs[s]!;
+      if (f !== 0) syms[k++] = f * SYMBOL_KEY_RANGE + s;
+    }
+    syms.sort();
+    for (let i = 0; i < n; i++) syms[i] = syms[i]! & (SYMBOL_KEY_RANGE - 1);
+    return syms;
+  }
+  const keys = new Float64Array(n);
+  let k = 0;
+  for (let s = 0; s < numSymbols; s++) {
+    const f = freqs[s]!;
+    if (f !== 0) keys[k++] = f * SYMBOL_KEY_RANGE + s;
+  }
+  keys.sort();
+  for (let i = 0; i < n; i++) syms[i] = keys[i]! % SYMBOL_KEY_RANGE;
+  return syms;
 }
 
 /** Canonical codewords for `lengths` (bit values, MSB-first, `lengths[s]` bits wide; 0 if unused). */
