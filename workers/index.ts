@@ -5,4 +5,11 @@ export { hashBatch, copyIntoPack } from '../lib/content/file-batch.js';
 export { xpressCompressChunks } from '../lib/formats/wim/xpress.js';
 export { lzxCompressChunks } from '../lib/formats/wim/lzx-compress.js';
 export { lzxDecompressChunks } from '../lib/formats/wim/lzx-decompress.js';
-export { wimCompressChunks, wimDecompressChunks } from '../lib/formats/wim/codec.js';
+export { wimCompressChunks } from '../lib/formats/wim/codec.js';
+import { move } from 'piscina';
+import { wimDecompressChunks as decompressChunks, type WimDecompressTask } from '../lib/formats/wim/codec.js';
+
+/** Decompressed bytes move back to the main thread (a transfer, not a copy). */
+export function wimDecompressChunks(task: WimDecompressTask): unknown {
+  return move(decompressChunks(task));
+}

@@ -14,6 +14,7 @@ import { closeSync, futimesSync, linkSync, lutimesSync, mkdirSync, openSync, rea
 import { dirname, join, posix, relative } from 'node:path';
 import { NotFoundError, TsmediaError } from '../../errors.js';
 import { wimError } from './bytes.js';
+import type { BlobCheck } from './codec.js';
 import type { WimCompression } from './header.js';
 import { FILE_ATTRIBUTE_REPARSE_POINT } from './dentry.js';
 import { HDR_FLAG_RP_FIX } from './header.js';
@@ -25,19 +26,23 @@ import { FILETIME_UNIX_EPOCH } from './scan.js';
 
 const MAX_REPARSE_DATA = 16 * 1024;
 /** Uncompressed bytes per pool task. */
-const TASK_BYTES = 512 * 1024;
+const TASK_BYTES = 2 * 1024 * 1024;
 /** Batches in flight before the pool is loaded (raw data only). */
 const RAW_IN_FLIGHT = 4;
 
-export type ChunkDecompressor = (kind: WimCompression, chunks: Uint8Array[], sizes: number[]) => Promise<Uint8Array[]>;
+/** Stored chunks back to back → their uncompressed bytes back to back. */
+export type ChunkDecompressor = (kind: WimCompression, stored: Uint8Array, storedSizes: number[], sizes: number[], checks: BlobCheck[]) => Promise<Uint8Array>;
 
 /** The worker pool (loaded on first use); worker errors come back as FormatErrors. */
-export const poolDecompressor: ChunkDecompressor = async (kind, chunks, sizes) => {
+export const poolDecompressor: ChunkDecompressor = async (kind, stored, storedSizes, sizes, checks) => {
   const { runTask } = await import('../../pool/pool.js');
   try {
-    return await runTask<Uint8Array[]>('wimDecompressChunks', { kind, chunks, sizes }, chunks.map((c) => c.buffer as ArrayBuffer));
+    return await runTask<Uint8Array>('wimDecompressChunks', { kind, stored, storedSizes, sizes, checks }, [stored.buffer as ArrayBuffer]);
   } catch (e) {
-    throw e instanceof TsmediaError ? e : wimError(`a ${kind.toUpperCase()} chunk does not decompress: ${(e as Error).message}`);
+    if (e instanceof TsmediaError) throw e;
+    const message = (e as Error).message;
+    // a blob's SHA-1 mismatch (checked in the worker) keeps its own message
+    throw wimError(message.startsWith('stream ') ? message : `a ${kind.toUpperCase()} chunk does not decompress: ${message}`);
   }
 };
 
@@ -89,17 +94,25 @@ function applyError(rel: string, e: unknown): TsmediaError {
   return new TsmediaError('EWIM_APPLY', `cannot apply ${rel}: ${(e as Error).message}`, { path: rel });
 }
 
-interface FileJob { rel: string; local: string; node: WimNode; expected: Uint8Array; fd: number | null; hash: Hash; left: number }
-interface Piece { file: FileJob; raw: Uint8Array | null; index: number }
-interface Batch { results: Promise<Uint8Array[]>; pieces: Piece[] }
+/** `checked`: the worker checks this file's SHA-1 (its data is all in one batch). */
+interface FileJob { rel: string; local: string; node: WimNode; expected: Uint8Array; fd: number | null; hash: Hash; left: number; checked: boolean }
+/** A piece of a file: raw bytes, or `size` bytes at `at` in its batch's decompressed output. */
+interface Piece { file: FileJob; raw: Uint8Array | null; at: number; size: number }
+interface Batch { results: Promise<Uint8Array>; pieces: Piece[] }
 
 /** Writes file data in tree order while the pool decompresses ahead. */
 class DataPipeline {
   private readonly queue: Batch[] = [];
   private pieces: Piece[] = [];
   private chunks: Uint8Array[] = [];
+  private storedBytes = 0;
   private sizes: number[] = [];
+  /** Uncompressed bytes of the batch being gathered, and of its compressed chunks. */
   private bytes = 0;
+  private outBytes = 0;
+  private checks: BlobCheck[] = [];
+  /** Counts flushes, so a file can tell whether all its pieces went into one batch. */
+  private batchNo = 0;
   private limit = RAW_IN_FLIGHT;
   private open: FileJob | null = null;
 
@@ -108,19 +121,32 @@ class DataPipeline {
   async add(rel: string, local: string, node: WimNode, hash: Uint8Array): Promise<void> {
     const size = this.wim.blobSize(hash);
     if (size === undefined) throw wimError(`${rel}: its data (SHA-1 ${Buffer.from(hash).toString('hex')}) is not in the WIM`);
-    const file: FileJob = { rel, local, node, expected: hash, fd: null, hash: createHash('sha1'), left: size };
+    const file: FileJob = { rel, local, node, expected: hash, fd: null, hash: createHash('sha1'), left: size, checked: false };
     if (this.queue.length === 0 && this.pieces.length === 0 && !(this.wim.stored(hash).reshdr.flags & RESHDR_FLAG_COMPRESSED)) {
       // nothing pending and nothing to decompress: straight from the reader's buffer to the file
       for (const chunk of this.wim.blobChunks(hash)) this.write(file, chunk, false);
       return;
     }
+    const batch = this.batchNo;
+    const at = this.outBytes;
+    let got = 0;
+    let allCompressed = true;
     for (const piece of this.wim.storedChunks(hash)) {
+      got += piece.usize;
+      if (piece.raw) allCompressed = false;
       if (piece.raw) {
-        this.pieces.push({ file, raw: piece.data, index: -1 });
+        this.pieces.push({ file, raw: piece.data, at: 0, size: piece.usize });
       } else {
-        this.pieces.push({ file, raw: null, index: this.chunks.length });
+        this.pieces.push({ file, raw: null, at: this.outBytes, size: piece.usize });
         this.chunks.push(piece.data);
+        this.storedBytes += piece.data.length;
         this.sizes.push(piece.usize);
+        this.outBytes += piece.usize;
+      }
+      if (got === size && allCompressed && batch === this.batchNo) {
+        // the whole file is in this batch's output: the worker checks its SHA-1
+        this.checks.push({ at, size, hash: hash.slice() }); // a copy: a view would send its whole buffer
+        file.checked = true;
       }
       this.bytes += piece.usize;
       if (this.bytes >= TASK_BYTES) await this.flush();
@@ -129,17 +155,26 @@ class DataPipeline {
 
   private async flush(): Promise<void> {
     if (this.pieces.length === 0) return;
-    let results: Promise<Uint8Array[]> = Promise.resolve([]);
+    let results: Promise<Uint8Array> = Promise.resolve(new Uint8Array(0));
     if (this.chunks.length > 0) {
       if (this.limit === RAW_IN_FLIGHT) this.limit = (await import('../../pool/pool.js')).inFlightLimit();
-      results = this.decompressor(this.wim.compression, this.chunks, this.sizes);
+      // one buffer for the batch: one transfer to the worker, not one per chunk
+      const stored = new Uint8Array(this.storedBytes);
+      const storedSizes: number[] = [];
+      let at = 0;
+      for (const c of this.chunks) { stored.set(c, at); at += c.length; storedSizes.push(c.length); }
+      results = this.decompressor(this.wim.compression, stored, storedSizes, this.sizes, this.checks);
       results.catch(() => { /* awaited in order */ });
     }
     this.queue.push({ results, pieces: this.pieces });
     this.pieces = [];
     this.chunks = [];
+    this.storedBytes = 0;
     this.sizes = [];
     this.bytes = 0;
+    this.outBytes = 0;
+    this.checks = [];
+    this.batchNo++;
     while (this.queue.length > this.limit) await this.drainOne();
   }
 
@@ -148,9 +183,8 @@ class DataPipeline {
     if (!b) return;
     const results = await b.results;
     for (const p of b.pieces) {
-      const data = p.raw ?? results[p.index];
-      if (!data) throw wimError('the decompressor returned too few chunks');
-      this.write(p.file, data);
+      if (!p.raw && p.at + p.size > results.length) throw wimError('the decompressor returned too few bytes');
+      this.write(p.file, p.raw ?? results.subarray(p.at, p.at + p.size));
     }
   }
 
@@ -161,12 +195,12 @@ class DataPipeline {
         f.fd = openSync(f.local, 'wx', 0o644);
         this.open = f;
       }
-      if (check) f.hash.update(data);
+      if (check && !f.checked) f.hash.update(data);
       for (let off = 0; off < data.length;) off += writeSync(f.fd, data, off, data.length - off);
       f.left -= data.length;
       this.r.bytes += data.length;
       if (f.left > 0) return;
-      if (check) this.wim.checkBlobHash(f.expected, f.hash.digest());
+      if (check && !f.checked) this.wim.checkBlobHash(f.expected, f.hash.digest());
       // through the descriptor: no second path lookup
       futimesSync(f.fd, filetimeToSeconds(f.node.lastAccessTime), filetimeToSeconds(f.node.lastWriteTime));
       closeSync(f.fd);
