@@ -5,11 +5,11 @@ export { hashBatch, copyIntoPack } from '../lib/content/file-batch.js';
 export { xpressCompressChunks } from '../lib/formats/wim/xpress.js';
 export { lzxCompressChunks } from '../lib/formats/wim/lzx-compress.js';
 export { lzxDecompressChunks } from '../lib/formats/wim/lzx-decompress.js';
-export { wimCompressChunks } from '../lib/formats/wim/codec.js';
+export { wimCompressChunks, wimDecompressChunks } from '../lib/formats/wim/codec.js';
 import { move } from 'piscina';
-import { wimDecompressChunks as decompressChunks, type WimDecompressTask } from '../lib/formats/wim/codec.js';
+import { wimApplyBatch as applyBatch, type ApplyBatchTask } from '../lib/formats/wim/apply.js';
 
-/** Decompressed bytes move back to the main thread (a transfer, not a copy). */
-export function wimDecompressChunks(task: WimDecompressTask): unknown {
-  return move(decompressChunks(task));
+/** A batch's bytes move back to the main thread (a transfer, not a copy). */
+export function wimApplyBatch(task: ApplyBatchTask): unknown {
+  return move(applyBatch(task));
 }

@@ -3,8 +3,10 @@
 // reparse points), last write and access times. Named streams, security descriptors, short names
 // and other reparse points have no Linux form and are counted, not applied.
 // Data flows through a pipeline: stored chunks are read in tree order, compressed ones are
-// decompressed in the worker pool (batches, a few in flight), and results are written in order,
-// each file's SHA-1 checked before it is closed.
+// decompressed in the worker pool (batches, a few in flight). A file whose data is all in one
+// batch is checked and written by the worker (most files: the main thread would otherwise spend
+// its time in write syscalls); the others are written here in order. Every file's SHA-1 is
+// checked before it is closed.
 // Safety: the target must be new or empty; names were checked when the metadata was decoded
 // (no '..', separators or NUL); files are created exclusively; symlinks are made last, so nothing is
 // ever written through one; a link whose target leaves the target folder is not created unless
@@ -14,7 +16,8 @@ import { closeSync, futimesSync, linkSync, lutimesSync, mkdirSync, openSync, rea
 import { dirname, join, posix, relative } from 'node:path';
 import { NotFoundError, TsmediaError } from '../../errors.js';
 import { wimError } from './bytes.js';
-import type { BlobCheck } from './codec.js';
+import { corruptBlobError } from './bytes.js';
+import { wimDecompressChunks, type WimDecompressTask } from './codec.js';
 import type { WimCompression } from './header.js';
 import { FILE_ATTRIBUTE_REPARSE_POINT } from './dentry.js';
 import { HDR_FLAG_RP_FIX } from './header.js';
@@ -31,20 +34,52 @@ const TASK_BYTES = 2 * 1024 * 1024;
 const RAW_IN_FLIGHT = 4;
 
 /** Stored chunks back to back → their uncompressed bytes back to back. */
-export type ChunkDecompressor = (kind: WimCompression, stored: Uint8Array, storedSizes: number[], sizes: number[], checks: BlobCheck[]) => Promise<Uint8Array>;
+export type ChunkDecompressor = (kind: WimCompression, stored: Uint8Array, storedSizes: number[], sizes: number[], writes: FileWrite[]) => Promise<Uint8Array>;
 
 /** The worker pool (loaded on first use); worker errors come back as FormatErrors. */
-export const poolDecompressor: ChunkDecompressor = async (kind, stored, storedSizes, sizes, checks) => {
+export const poolDecompressor: ChunkDecompressor = async (kind, stored, storedSizes, sizes, writes) => {
   const { runTask } = await import('../../pool/pool.js');
   try {
-    return await runTask<Uint8Array>('wimDecompressChunks', { kind, stored, storedSizes, sizes, checks }, [stored.buffer as ArrayBuffer]);
+    const task: ApplyBatchTask = { kind, stored, storedSizes, sizes, writes };
+    return await runTask<Uint8Array>('wimApplyBatch', task, [stored.buffer as ArrayBuffer]);
   } catch (e) {
     if (e instanceof TsmediaError) throw e;
     const message = (e as Error).message;
-    // a blob's SHA-1 mismatch (checked in the worker) keeps its own message
+    // the worker's own errors (a file it could not write, a SHA-1 mismatch) keep their message
+    if (message.startsWith(CANNOT_APPLY)) throw new TsmediaError('EWIM_APPLY', message);
     throw wimError(message.startsWith('stream ') ? message : `a ${kind.toUpperCase()} chunk does not decompress: ${message}`);
   }
 };
+
+const CANNOT_APPLY = 'cannot apply ';
+
+/** A whole file in a batch's output (`size` bytes at `at`) for the worker to check and write. */
+export interface FileWrite { at: number; size: number; hash: Uint8Array; path: string; rel: string; atime: number; mtime: number }
+export interface ApplyBatchTask extends WimDecompressTask { writes: FileWrite[] }
+
+/**
+ * Pool task: decompresses a batch, then checks and writes the whole files in it (created
+ * exclusively, as on the main thread). Returns the batch's bytes for the files that span batches.
+ */
+export function wimApplyBatch(task: ApplyBatchTask): Uint8Array {
+  const out = wimDecompressChunks(task);
+  for (const w of task.writes) {
+    if (w.at + w.size > out.length) throw wimError(`${w.rel}: its data reaches past the batch`);
+    const data = out.subarray(w.at, w.at + w.size);
+    if (!createHash('sha1').update(data).digest().equals(w.hash)) throw corruptBlobError(w.hash);
+    let fd: number | undefined;
+    try {
+      fd = openSync(w.path, 'wx', 0o644);
+      for (let off = 0; off < data.length;) off += writeSync(fd, data, off, data.length - off);
+      futimesSync(fd, w.atime, w.mtime);
+    } catch (e) {
+      throw new TsmediaError('EWIM_APPLY', `${CANNOT_APPLY}${w.rel}: ${(e as Error).message}`, { path: w.rel });
+    } finally {
+      if (fd !== undefined) closeSync(fd);
+    }
+  }
+  return out;
+}
 
 export interface ApplyOptions {
   /** Create symlinks whose target lies outside the target folder (default: skip them). */
@@ -94,8 +129,8 @@ function applyError(rel: string, e: unknown): TsmediaError {
   return new TsmediaError('EWIM_APPLY', `cannot apply ${rel}: ${(e as Error).message}`, { path: rel });
 }
 
-/** `checked`: the worker checks this file's SHA-1 (its data is all in one batch). */
-interface FileJob { rel: string; local: string; node: WimNode; expected: Uint8Array; fd: number | null; hash: Hash; left: number; checked: boolean }
+/** `byWorker`: its data is all in one batch, and the worker checks and writes it. */
+interface FileJob { rel: string; local: string; node: WimNode; expected: Uint8Array; fd: number | null; hash: Hash | null; left: number; byWorker: boolean }
 /** A piece of a file: raw bytes, or `size` bytes at `at` in its batch's decompressed output. */
 interface Piece { file: FileJob; raw: Uint8Array | null; at: number; size: number }
 interface Batch { results: Promise<Uint8Array>; pieces: Piece[] }
@@ -110,7 +145,7 @@ class DataPipeline {
   /** Uncompressed bytes of the batch being gathered, and of its compressed chunks. */
   private bytes = 0;
   private outBytes = 0;
-  private checks: BlobCheck[] = [];
+  private writes: FileWrite[] = [];
   /** Counts flushes, so a file can tell whether all its pieces went into one batch. */
   private batchNo = 0;
   private limit = RAW_IN_FLIGHT;
@@ -121,7 +156,7 @@ class DataPipeline {
   async add(rel: string, local: string, node: WimNode, hash: Uint8Array): Promise<void> {
     const size = this.wim.blobSize(hash);
     if (size === undefined) throw wimError(`${rel}: its data (SHA-1 ${Buffer.from(hash).toString('hex')}) is not in the WIM`);
-    const file: FileJob = { rel, local, node, expected: hash, fd: null, hash: createHash('sha1'), left: size, checked: false };
+    const file: FileJob = { rel, local, node, expected: hash, fd: null, hash: null, left: size, byWorker: false };
     if (this.queue.length === 0 && this.pieces.length === 0 && !(this.wim.stored(hash).reshdr.flags & RESHDR_FLAG_COMPRESSED)) {
       // nothing pending and nothing to decompress: straight from the reader's buffer to the file
       for (const chunk of this.wim.blobChunks(hash)) this.write(file, chunk, false);
@@ -144,9 +179,11 @@ class DataPipeline {
         this.outBytes += piece.usize;
       }
       if (got === size && allCompressed && batch === this.batchNo) {
-        // the whole file is in this batch's output: the worker checks its SHA-1
-        this.checks.push({ at, size, hash: hash.slice() }); // a copy: a view would send its whole buffer
-        file.checked = true;
+        // the whole file is in this batch's output: the worker checks and writes it (the hash is
+        // copied: a view would send its whole buffer)
+        const t = this.times(node);
+        this.writes.push({ at, size, hash: hash.slice(), path: local, rel, atime: t[0], mtime: t[1] });
+        file.byWorker = true;
       }
       this.bytes += piece.usize;
       if (this.bytes >= TASK_BYTES) await this.flush();
@@ -163,7 +200,7 @@ class DataPipeline {
       const storedSizes: number[] = [];
       let at = 0;
       for (const c of this.chunks) { stored.set(c, at); at += c.length; storedSizes.push(c.length); }
-      results = this.decompressor(this.wim.compression, stored, storedSizes, this.sizes, this.checks);
+      results = this.decompressor(this.wim.compression, stored, storedSizes, this.sizes, this.writes);
       results.catch(() => { /* awaited in order */ });
     }
     this.queue.push({ results, pieces: this.pieces });
@@ -173,7 +210,7 @@ class DataPipeline {
     this.sizes = [];
     this.bytes = 0;
     this.outBytes = 0;
-    this.checks = [];
+    this.writes = [];
     this.batchNo++;
     while (this.queue.length > this.limit) await this.drainOne();
   }
@@ -184,6 +221,13 @@ class DataPipeline {
     const results = await b.results;
     for (const p of b.pieces) {
       if (!p.raw && p.at + p.size > results.length) throw wimError('the decompressor returned too few bytes');
+      if (p.file.byWorker) {
+        // written by the worker: only counted here
+        p.file.left -= p.size;
+        this.r.bytes += p.size;
+        if (p.file.left === 0) this.r.files++;
+        continue;
+      }
       this.write(p.file, p.raw ?? results.subarray(p.at, p.at + p.size));
     }
   }
@@ -195,20 +239,24 @@ class DataPipeline {
         f.fd = openSync(f.local, 'wx', 0o644);
         this.open = f;
       }
-      if (check && !f.checked) f.hash.update(data);
+      if (check) (f.hash ??= createHash('sha1')).update(data);
       for (let off = 0; off < data.length;) off += writeSync(f.fd, data, off, data.length - off);
       f.left -= data.length;
       this.r.bytes += data.length;
       if (f.left > 0) return;
-      if (check && !f.checked) this.wim.checkBlobHash(f.expected, f.hash.digest());
+      if (check) this.wim.checkBlobHash(f.expected, (f.hash ??= createHash('sha1')).digest());
       // through the descriptor: no second path lookup
-      futimesSync(f.fd, filetimeToSeconds(f.node.lastAccessTime), filetimeToSeconds(f.node.lastWriteTime));
+      futimesSync(f.fd, ...this.times(f.node));
       closeSync(f.fd);
       this.open = null;
       this.r.files++;
     } catch (e) {
       throw applyError(f.rel, e);
     }
+  }
+
+  private times(node: WimNode): [number, number] {
+    return [filetimeToSeconds(node.lastAccessTime), filetimeToSeconds(node.lastWriteTime)];
   }
 
   async finish(): Promise<void> {

@@ -1,8 +1,7 @@
 // Chunk codecs by name. Each WIM chunk is compressed independently; a codec returns null when it
 // cannot make the chunk smaller, and the chunk is then stored raw.
 import { TsmediaError } from '../../errors.js';
-import { createHash } from 'node:crypto';
-import { corruptBlobError, wimError } from './bytes.js';
+import { wimError } from './bytes.js';
 import type { WimCompression } from './header.js';
 import { lzxCompress } from './lzx-compress.js';
 import { lzxDecompress } from './lzx-decompress.js';
@@ -68,9 +67,6 @@ export function wimCompressChunks(task: WimCompressTask): (Uint8Array | null)[] 
   return compressChunks(task.kind, task.chunks);
 }
 
-/** A whole blob at `at` (size bytes) in a batch's output, with its expected SHA-1. */
-export interface BlobCheck { at: number; size: number; hash: Uint8Array }
-
 export interface WimDecompressTask {
   kind: WimCompression;
   /** Stored chunks back to back (one buffer, so one transfer to the worker). */
@@ -79,8 +75,6 @@ export interface WimDecompressTask {
   storedSizes: number[];
   /** Uncompressed size of each chunk. */
   sizes: number[];
-  /** Whole blobs inside the output to check against their SHA-1 here (off the main thread). */
-  checks?: BlobCheck[];
 }
 
 /**
@@ -102,11 +96,6 @@ export function wimDecompressChunks(task: WimDecompressTask): Uint8Array {
     decompressChunk(kind, stored.subarray(from, from + ssize), usize, out.subarray(at, at + usize));
     from += ssize;
     at += usize;
-  }
-  for (const c of task.checks ?? []) {
-    if (c.at + c.size > total) throw wimError(`a blob check reaches past the ${total} decompressed bytes`);
-    const actual = createHash('sha1').update(out.subarray(c.at, c.at + c.size)).digest();
-    if (!actual.equals(c.hash)) throw corruptBlobError(c.hash);
   }
   return out;
 }
