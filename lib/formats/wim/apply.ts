@@ -20,7 +20,7 @@ import { corruptBlobError } from './bytes.js';
 import { wimDecompressChunks, type WimDecompressTask } from './codec.js';
 import type { WimCompression } from './header.js';
 import { FILE_ATTRIBUTE_REPARSE_POINT } from './dentry.js';
-import { HDR_FLAG_RP_FIX } from './header.js';
+import { HDR_FLAG_RP_FIX, WIM_CHUNK_SIZE } from './header.js';
 import { walkTree, type WimNode } from './metadata.js';
 import { findPath, type Wim } from './reader.js';
 import { decodeLinkReparse, RP_FLAG_NOT_FIXED } from './reparse.js';
@@ -34,13 +34,13 @@ const TASK_BYTES = 2 * 1024 * 1024;
 const RAW_IN_FLIGHT = 4;
 
 /** Stored chunks back to back → their uncompressed bytes back to back. */
-export type ChunkDecompressor = (kind: WimCompression, stored: Uint8Array, storedSizes: number[], sizes: number[], writes: FileWrite[]) => Promise<Uint8Array>;
+export type ChunkDecompressor = (kind: WimCompression, stored: Uint8Array, storedSizes: number[], sizes: number[], writes: FileWrite[], returnBytes: boolean) => Promise<Uint8Array>;
 
 /** The worker pool (loaded on first use); worker errors come back as FormatErrors. */
-export const poolDecompressor: ChunkDecompressor = async (kind, stored, storedSizes, sizes, writes) => {
+export const poolDecompressor: ChunkDecompressor = async (kind, stored, storedSizes, sizes, writes, returnBytes) => {
   const { runTask } = await import('../../pool/pool.js');
   try {
-    const task: ApplyBatchTask = { kind, stored, storedSizes, sizes, writes };
+    const task: ApplyBatchTask = { kind, stored, storedSizes, sizes, writes, returnBytes };
     return await runTask<Uint8Array>('wimApplyBatch', task, [stored.buffer as ArrayBuffer]);
   } catch (e) {
     if (e instanceof TsmediaError) throw e;
@@ -55,14 +55,19 @@ const CANNOT_APPLY = 'cannot apply ';
 
 /** A whole file in a batch's output (`size` bytes at `at`) for the worker to check and write. */
 export interface FileWrite { at: number; size: number; hash: Uint8Array; path: string; rel: string; atime: number; mtime: number }
-export interface ApplyBatchTask extends WimDecompressTask { writes: FileWrite[] }
+/** `returnBytes`: some pieces are written by the main thread, which needs the bytes back. */
+export interface ApplyBatchTask extends WimDecompressTask { writes: FileWrite[]; returnBytes: boolean }
+
+/** A worker's output buffer, reused while no batch needs its bytes sent back. */
+let scratch: Uint8Array | undefined;
 
 /**
  * Pool task: decompresses a batch, then checks and writes the whole files in it (created
  * exclusively, as on the main thread). Returns the batch's bytes for the files that span batches.
  */
 export function wimApplyBatch(task: ApplyBatchTask): Uint8Array {
-  const out = wimDecompressChunks(task);
+  if (!task.returnBytes) scratch ??= new Uint8Array(TASK_BYTES + WIM_CHUNK_SIZE);
+  const out = wimDecompressChunks(task, task.returnBytes ? undefined : scratch);
   for (const w of task.writes) {
     if (w.at + w.size > out.length) throw wimError(`${w.rel}: its data reaches past the batch`);
     const data = out.subarray(w.at, w.at + w.size);
@@ -78,7 +83,7 @@ export function wimApplyBatch(task: ApplyBatchTask): Uint8Array {
       if (fd !== undefined) closeSync(fd);
     }
   }
-  return out;
+  return task.returnBytes ? out : new Uint8Array(0);
 }
 
 export interface ApplyOptions {
@@ -200,7 +205,7 @@ class DataPipeline {
       const storedSizes: number[] = [];
       let at = 0;
       for (const c of this.chunks) { stored.set(c, at); at += c.length; storedSizes.push(c.length); }
-      results = this.decompressor(this.wim.compression, stored, storedSizes, this.sizes, this.writes);
+      results = this.decompressor(this.wim.compression, stored, storedSizes, this.sizes, this.writes, this.pieces.some((p) => !p.raw && !p.file.byWorker));
       results.catch(() => { /* awaited in order */ });
     }
     this.queue.push({ results, pieces: this.pieces });
@@ -220,7 +225,6 @@ class DataPipeline {
     if (!b) return;
     const results = await b.results;
     for (const p of b.pieces) {
-      if (!p.raw && p.at + p.size > results.length) throw wimError('the decompressor returned too few bytes');
       if (p.file.byWorker) {
         // written by the worker: only counted here
         p.file.left -= p.size;
@@ -228,6 +232,7 @@ class DataPipeline {
         if (p.file.left === 0) this.r.files++;
         continue;
       }
+      if (!p.raw && p.at + p.size > results.length) throw wimError('the decompressor returned too few bytes');
       this.write(p.file, p.raw ?? results.subarray(p.at, p.at + p.size));
     }
   }

@@ -79,14 +79,15 @@ export interface WimDecompressTask {
 
 /**
  * Pool task: decompresses independent chunks into one buffer, back to back (one buffer to send
- * back: per-chunk arrays cost more to pass between threads than to decompress).
+ * back: per-chunk arrays cost more to pass between threads than to decompress), or into `scratch`.
  */
-export function wimDecompressChunks(task: WimDecompressTask): Uint8Array {
+export function wimDecompressChunks(task: WimDecompressTask, scratch?: Uint8Array): Uint8Array {
   const { kind, stored, storedSizes, sizes } = task;
   if (storedSizes.length !== sizes.length) throw wimError(`${storedSizes.length} stored sizes for ${sizes.length} chunks`);
   let total = 0;
   for (const n of sizes) total += n;
-  const out = new Uint8Array(total);
+  // `scratch`, when large enough, is reused (the caller's buffer) instead of a new one
+  const out = scratch && scratch.length >= total ? scratch.subarray(0, total) : new Uint8Array(total);
   let at = 0;
   let from = 0;
   for (let i = 0; i < sizes.length; i++) {
