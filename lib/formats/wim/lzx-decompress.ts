@@ -145,7 +145,8 @@ class LzxDecoder {
    * Decodes items of a verbatim or aligned block into out[pos..end); returns end. The hot loop:
    * the bit reader's state lives in locals (written back at the end) and each Huffman symbol is
    * one or two table lookups. The bit rules are BitReader's: past the input, zero units are
-   * supplied, and consuming any of those bits throws at once.
+   * supplied, and consuming any of those bits throws at once. The refill and the symbol lookup
+   * are repeated inline for each code on purpose: a helper cannot update the locals.
    */
   private decodeBlock(r: BitReader, out: Uint8Array, pos: number, end: number, aligned: boolean, recent: number[]): number {
     const main = this.main!;
