@@ -3,8 +3,10 @@
 // reparse points), last write and access times. Named streams, security descriptors, short names
 // and other reparse points have no Linux form and are counted, not applied.
 // Data flows through a pipeline: stored chunks are read in tree order, compressed ones are
-// decompressed in the worker pool (batches, a few in flight), and results are written in order,
-// each file's SHA-1 checked before it is closed.
+// decompressed in the worker pool (batches, a few in flight). A file whose data is all in one
+// batch is checked and written by the worker (most files: the main thread would otherwise spend
+// its time in write syscalls); the others are written here in order. Every file's SHA-1 is
+// checked before it is closed.
 // Safety: the target must be new or empty; names were checked when the metadata was decoded
 // (no '..', separators or NUL); files are created exclusively; symlinks are made last, so nothing is
 // ever written through one; a link whose target leaves the target folder is not created unless
@@ -14,9 +16,11 @@ import { closeSync, futimesSync, linkSync, lutimesSync, mkdirSync, openSync, rea
 import { dirname, join, posix, relative } from 'node:path';
 import { NotFoundError, TsmediaError } from '../../errors.js';
 import { wimError } from './bytes.js';
+import { corruptBlobError } from './bytes.js';
+import { wimDecompressChunks, type WimDecompressTask } from './codec.js';
 import type { WimCompression } from './header.js';
 import { FILE_ATTRIBUTE_REPARSE_POINT } from './dentry.js';
-import { HDR_FLAG_RP_FIX } from './header.js';
+import { HDR_FLAG_RP_FIX, WIM_CHUNK_SIZE } from './header.js';
 import { walkTree, type WimNode } from './metadata.js';
 import { findPath, type Wim } from './reader.js';
 import { decodeLinkReparse, RP_FLAG_NOT_FIXED } from './reparse.js';
@@ -25,21 +29,62 @@ import { FILETIME_UNIX_EPOCH } from './scan.js';
 
 const MAX_REPARSE_DATA = 16 * 1024;
 /** Uncompressed bytes per pool task. */
-const TASK_BYTES = 512 * 1024;
+const TASK_BYTES = 2 * 1024 * 1024;
 /** Batches in flight before the pool is loaded (raw data only). */
 const RAW_IN_FLIGHT = 4;
 
-export type ChunkDecompressor = (kind: WimCompression, chunks: Uint8Array[], sizes: number[]) => Promise<Uint8Array[]>;
+/** Stored chunks back to back → their uncompressed bytes back to back. */
+export type ChunkDecompressor = (kind: WimCompression, stored: Uint8Array, storedSizes: number[], sizes: number[], writes: FileWrite[], returnBytes: boolean) => Promise<Uint8Array>;
 
 /** The worker pool (loaded on first use); worker errors come back as FormatErrors. */
-export const poolDecompressor: ChunkDecompressor = async (kind, chunks, sizes) => {
+export const poolDecompressor: ChunkDecompressor = async (kind, stored, storedSizes, sizes, writes, returnBytes) => {
   const { runTask } = await import('../../pool/pool.js');
   try {
-    return await runTask<Uint8Array[]>('wimDecompressChunks', { kind, chunks, sizes }, chunks.map((c) => c.buffer as ArrayBuffer));
+    const task: ApplyBatchTask = { kind, stored, storedSizes, sizes, writes, returnBytes };
+    return await runTask<Uint8Array>('wimApplyBatch', task, [stored.buffer as ArrayBuffer]);
   } catch (e) {
-    throw e instanceof TsmediaError ? e : wimError(`a ${kind.toUpperCase()} chunk does not decompress: ${(e as Error).message}`);
+    if (e instanceof TsmediaError) throw e;
+    const message = (e as Error).message;
+    // the worker's own errors (a file it could not write, a SHA-1 mismatch) keep their message
+    if (message.startsWith(CANNOT_APPLY)) throw new TsmediaError('EWIM_APPLY', message);
+    throw wimError(message.startsWith('stream ') ? message : `a ${kind.toUpperCase()} chunk does not decompress: ${message}`);
   }
 };
+
+const CANNOT_APPLY = 'cannot apply ';
+
+/** A whole file in a batch's output (`size` bytes at `at`) for the worker to check and write. */
+export interface FileWrite { at: number; size: number; hash: Uint8Array; path: string; rel: string; atime: number; mtime: number }
+/** `returnBytes`: some pieces are written by the main thread, which needs the bytes back. */
+export interface ApplyBatchTask extends WimDecompressTask { writes: FileWrite[]; returnBytes: boolean }
+
+/** A worker's output buffer, reused while no batch needs its bytes sent back. */
+let scratch: Uint8Array | undefined;
+
+/**
+ * Pool task: decompresses a batch, then checks and writes the whole files in it (created
+ * exclusively, as on the main thread). Returns the batch's bytes for the files that span batches.
+ */
+export function wimApplyBatch(task: ApplyBatchTask): Uint8Array {
+  if (!task.returnBytes) scratch ??= new Uint8Array(TASK_BYTES + WIM_CHUNK_SIZE);
+  const out = wimDecompressChunks(task, task.returnBytes ? undefined : scratch);
+  for (const w of task.writes) {
+    if (w.at + w.size > out.length) throw wimError(`${w.rel}: its data reaches past the batch`);
+    const data = out.subarray(w.at, w.at + w.size);
+    if (!createHash('sha1').update(data).digest().equals(w.hash)) throw corruptBlobError(w.hash);
+    let fd: number | undefined;
+    try {
+      fd = openSync(w.path, 'wx', 0o644);
+      for (let off = 0; off < data.length;) off += writeSync(fd, data, off, data.length - off);
+      futimesSync(fd, w.atime, w.mtime);
+    } catch (e) {
+      throw new TsmediaError('EWIM_APPLY', `${CANNOT_APPLY}${w.rel}: ${(e as Error).message}`, { path: w.rel });
+    } finally {
+      if (fd !== undefined) closeSync(fd);
+    }
+  }
+  return task.returnBytes ? out : new Uint8Array(0);
+}
 
 export interface ApplyOptions {
   /** Create symlinks whose target lies outside the target folder (default: skip them). */
@@ -89,17 +134,25 @@ function applyError(rel: string, e: unknown): TsmediaError {
   return new TsmediaError('EWIM_APPLY', `cannot apply ${rel}: ${(e as Error).message}`, { path: rel });
 }
 
-interface FileJob { rel: string; local: string; node: WimNode; expected: Uint8Array; fd: number | null; hash: Hash; left: number }
-interface Piece { file: FileJob; raw: Uint8Array | null; index: number }
-interface Batch { results: Promise<Uint8Array[]>; pieces: Piece[] }
+/** `byWorker`: its data is all in one batch, and the worker checks and writes it. */
+interface FileJob { rel: string; local: string; node: WimNode; expected: Uint8Array; fd: number | null; hash: Hash | null; left: number; byWorker: boolean }
+/** A piece of a file: raw bytes, or `size` bytes at `at` in its batch's decompressed output. */
+interface Piece { file: FileJob; raw: Uint8Array | null; at: number; size: number }
+interface Batch { results: Promise<Uint8Array>; pieces: Piece[] }
 
 /** Writes file data in tree order while the pool decompresses ahead. */
 class DataPipeline {
   private readonly queue: Batch[] = [];
   private pieces: Piece[] = [];
   private chunks: Uint8Array[] = [];
+  private storedBytes = 0;
   private sizes: number[] = [];
+  /** Uncompressed bytes of the batch being gathered, and of its compressed chunks. */
   private bytes = 0;
+  private outBytes = 0;
+  private writes: FileWrite[] = [];
+  /** Counts flushes, so a file can tell whether all its pieces went into one batch. */
+  private batchNo = 0;
   private limit = RAW_IN_FLIGHT;
   private open: FileJob | null = null;
 
@@ -108,19 +161,34 @@ class DataPipeline {
   async add(rel: string, local: string, node: WimNode, hash: Uint8Array): Promise<void> {
     const size = this.wim.blobSize(hash);
     if (size === undefined) throw wimError(`${rel}: its data (SHA-1 ${Buffer.from(hash).toString('hex')}) is not in the WIM`);
-    const file: FileJob = { rel, local, node, expected: hash, fd: null, hash: createHash('sha1'), left: size };
+    const file: FileJob = { rel, local, node, expected: hash, fd: null, hash: null, left: size, byWorker: false };
     if (this.queue.length === 0 && this.pieces.length === 0 && !(this.wim.stored(hash).reshdr.flags & RESHDR_FLAG_COMPRESSED)) {
       // nothing pending and nothing to decompress: straight from the reader's buffer to the file
       for (const chunk of this.wim.blobChunks(hash)) this.write(file, chunk, false);
       return;
     }
+    const batch = this.batchNo;
+    const at = this.outBytes;
+    let got = 0;
+    let allCompressed = true;
     for (const piece of this.wim.storedChunks(hash)) {
+      got += piece.usize;
+      if (piece.raw) allCompressed = false;
       if (piece.raw) {
-        this.pieces.push({ file, raw: piece.data, index: -1 });
+        this.pieces.push({ file, raw: piece.data, at: 0, size: piece.usize });
       } else {
-        this.pieces.push({ file, raw: null, index: this.chunks.length });
+        this.pieces.push({ file, raw: null, at: this.outBytes, size: piece.usize });
         this.chunks.push(piece.data);
+        this.storedBytes += piece.data.length;
         this.sizes.push(piece.usize);
+        this.outBytes += piece.usize;
+      }
+      if (got === size && allCompressed && batch === this.batchNo) {
+        // the whole file is in this batch's output: the worker checks and writes it (the hash is
+        // copied: a view would send its whole buffer)
+        const t = this.times(node);
+        this.writes.push({ at, size, hash: hash.slice(), path: local, rel, atime: t[0], mtime: t[1] });
+        file.byWorker = true;
       }
       this.bytes += piece.usize;
       if (this.bytes >= TASK_BYTES) await this.flush();
@@ -129,17 +197,26 @@ class DataPipeline {
 
   private async flush(): Promise<void> {
     if (this.pieces.length === 0) return;
-    let results: Promise<Uint8Array[]> = Promise.resolve([]);
+    let results: Promise<Uint8Array> = Promise.resolve(new Uint8Array(0));
     if (this.chunks.length > 0) {
       if (this.limit === RAW_IN_FLIGHT) this.limit = (await import('../../pool/pool.js')).inFlightLimit();
-      results = this.decompressor(this.wim.compression, this.chunks, this.sizes);
+      // one buffer for the batch: one transfer to the worker, not one per chunk
+      const stored = new Uint8Array(this.storedBytes);
+      const storedSizes: number[] = [];
+      let at = 0;
+      for (const c of this.chunks) { stored.set(c, at); at += c.length; storedSizes.push(c.length); }
+      results = this.decompressor(this.wim.compression, stored, storedSizes, this.sizes, this.writes, this.pieces.some((p) => !p.raw && !p.file.byWorker));
       results.catch(() => { /* awaited in order */ });
     }
     this.queue.push({ results, pieces: this.pieces });
     this.pieces = [];
     this.chunks = [];
+    this.storedBytes = 0;
     this.sizes = [];
     this.bytes = 0;
+    this.outBytes = 0;
+    this.writes = [];
+    this.batchNo++;
     while (this.queue.length > this.limit) await this.drainOne();
   }
 
@@ -148,9 +225,15 @@ class DataPipeline {
     if (!b) return;
     const results = await b.results;
     for (const p of b.pieces) {
-      const data = p.raw ?? results[p.index];
-      if (!data) throw wimError('the decompressor returned too few chunks');
-      this.write(p.file, data);
+      if (p.file.byWorker) {
+        // written by the worker: only counted here
+        p.file.left -= p.size;
+        this.r.bytes += p.size;
+        if (p.file.left === 0) this.r.files++;
+        continue;
+      }
+      if (!p.raw && p.at + p.size > results.length) throw wimError('the decompressor returned too few bytes');
+      this.write(p.file, p.raw ?? results.subarray(p.at, p.at + p.size));
     }
   }
 
@@ -161,20 +244,24 @@ class DataPipeline {
         f.fd = openSync(f.local, 'wx', 0o644);
         this.open = f;
       }
-      if (check) f.hash.update(data);
+      if (check) (f.hash ??= createHash('sha1')).update(data);
       for (let off = 0; off < data.length;) off += writeSync(f.fd, data, off, data.length - off);
       f.left -= data.length;
       this.r.bytes += data.length;
       if (f.left > 0) return;
-      if (check) this.wim.checkBlobHash(f.expected, f.hash.digest());
+      if (check) this.wim.checkBlobHash(f.expected, (f.hash ??= createHash('sha1')).digest());
       // through the descriptor: no second path lookup
-      futimesSync(f.fd, filetimeToSeconds(f.node.lastAccessTime), filetimeToSeconds(f.node.lastWriteTime));
+      futimesSync(f.fd, ...this.times(f.node));
       closeSync(f.fd);
       this.open = null;
       this.r.files++;
     } catch (e) {
       throw applyError(f.rel, e);
     }
+  }
+
+  private times(node: WimNode): [number, number] {
+    return [filetimeToSeconds(node.lastAccessTime), filetimeToSeconds(node.lastWriteTime)];
   }
 
   async finish(): Promise<void> {

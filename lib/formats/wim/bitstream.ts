@@ -18,16 +18,18 @@ const UNIT_BITS = 16;
  * RangeError. Bit counts per call are at most 16 (readBits splits longer reads).
  */
 export class BitReader {
-  private readonly data: Uint8Array;
-  private readonly end: number;
+  readonly data: Uint8Array;
+  readonly end: number;
   private readonly format: string;
+  // The state below is public so a hot decoding loop (LZX's) can keep it in locals and write it
+  // back; it must keep these invariants.
   /** Next unread byte: the next unit to load, or the next byte of the byte stream. */
-  private next: number;
+  next: number;
   /** The buffered bits, right-aligned; only the low `bitsLeft` bits are meaningful. */
-  private buf = 0;
-  private bitsLeft = 0;
+  buf = 0;
+  bitsLeft = 0;
   /** Zero bits supplied past the end of the input and still counted in `bitsLeft`. */
-  private virtualBits = 0;
+  virtualBits = 0;
 
   /** `format` names the codec in error messages and codes ("xpress", "lzx"). */
   constructor(data: Uint8Array, start = 0, end = data.length, format = 'bitstream') {
@@ -139,7 +141,7 @@ export class BitReader {
     this.virtualBits = 0;
   }
 
-  private truncated(): never {
+  truncated(): never {
     throw new FormatError(this.format, 'compressed data ends early (truncated or corrupt stream)');
   }
 }

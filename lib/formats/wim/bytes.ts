@@ -56,6 +56,11 @@ export function isZeroHash(h: Uint8Array): boolean {
   return true;
 }
 
+/** The error for a blob whose bytes do not match its SHA-1. */
+export function corruptBlobError(hash: Uint8Array): FormatError {
+  return wimError(`stream ${hashHex(hash)} is corrupted (its data does not match its SHA-1)`);
+}
+
 export function hashHex(h: Uint8Array): string {
   return Buffer.from(h.buffer, h.byteOffset, h.byteLength).toString('hex');
 }

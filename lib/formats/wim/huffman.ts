@@ -188,37 +188,52 @@ export function buildDecodeTable(lengths: Uint8Array, numSymbols: number, tableB
 
   // First canonical codeword of each length.
   const next = firstCodewords(count, maxLen);
-  // Walk symbols in (length, symbol) order: short codes fill main-table ranges; long codes share
-  // a subtable per tableBits-bit prefix (canonical order keeps each prefix's codes contiguous).
+  // Symbols in (length, symbol) order by a counting sort (one pass, not one pass per length).
+  const sorted = sortByLength(lengths, numSymbols, count, maxLen);
+  // Short codes fill main-table ranges; long codes share a subtable per tableBits-bit prefix
+  // (canonical order keeps each prefix's codes contiguous).
   let subNext = mainSize;
   let lastPrefix = -1;
   let subStart = 0;
-  for (let len = 1; len <= maxLen; len++) {
-    if (count[len] === 0) continue;
-    for (let s = 0; s < numSymbols; s++) {
-      if (lengths[s] !== len) continue;
-      const cw = next[len]!++;
-      const leafEntry = (s << 8) | len;
-      if (len <= tableBits) {
-        const shift = tableBits - len;
-        const start = cw << shift;
-        table.fill(leafEntry, start, start + (1 << shift));
-      } else {
-        const prefix = cw >>> (len - tableBits);
-        if (prefix !== lastPrefix) {
-          lastPrefix = prefix;
-          subStart = subNext;
-          subNext += 1 << subBits;
-          table[prefix] = (subStart << 8) | DECODE_SUBTABLE_FLAG;
-        }
-        const low = cw & ((1 << (len - tableBits)) - 1);
-        const shift = maxLen - len;
-        const start = subStart + (low << shift);
-        table.fill(leafEntry, start, start + (1 << shift));
+  for (let k = 0; k < sorted.length; k++) {
+    const s = sorted[k]!;
+    const len = lengths[s]!;
+    const cw = next[len]!++;
+    const leafEntry = (s << 8) | len;
+    if (len <= tableBits) {
+      const shift = tableBits - len;
+      const start = cw << shift;
+      const stop = start + (1 << shift);
+      // short ranges by hand: a fill() call costs more than a few stores
+      if (shift < 4) for (let i = start; i < stop; i++) table[i] = leafEntry;
+      else table.fill(leafEntry, start, stop);
+    } else {
+      const prefix = cw >>> (len - tableBits);
+      if (prefix !== lastPrefix) {
+        lastPrefix = prefix;
+        subStart = subNext;
+        subNext += 1 << subBits;
+        table[prefix] = (subStart << 8) | DECODE_SUBTABLE_FLAG;
       }
+      const low = cw & ((1 << (len - tableBits)) - 1);
+      const shift = maxLen - len;
+      const start = subStart + (low << shift);
+      table.fill(leafEntry, start, start + (1 << shift));
     }
   }
   return { table, tableBits, maxLen, empty: false };
+}
+
+/** Used symbols sorted by (length, symbol), given the count of each length. */
+function sortByLength(lengths: Uint8Array, numSymbols: number, count: Uint32Array, maxLen: number): Uint16Array {
+  const offsets = new Uint32Array(maxLen + 2);
+  for (let len = 1; len <= maxLen; len++) offsets[len + 1] = offsets[len]! + count[len]!;
+  const sorted = new Uint16Array(offsets[maxLen + 1]!);
+  for (let s = 0; s < numSymbols; s++) {
+    const len = lengths[s]!;
+    if (len !== 0) sorted[offsets[len]!++] = s;
+  }
+  return sorted;
 }
 
 function countUpTo(count: Uint32Array, maxIncl: number): number {

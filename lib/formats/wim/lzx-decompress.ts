@@ -4,7 +4,7 @@
 // bounds.
 import { FormatError, UsageError } from '../../errors.js';
 import { BitReader } from './bitstream.js';
-import { buildDecodeTable, type DecodeTable } from './huffman.js';
+import { buildDecodeTable, DECODE_LEN_MASK, DECODE_SUBTABLE_FLAG, type DecodeTable } from './huffman.js';
 import {
   LZX_ALIGNED_LEN_BITS, LZX_ALIGNED_OFFSET_BITS, LZX_ALIGNED_SYMBOLS, LZX_BLOCK_ALIGNED, LZX_BLOCK_SIZE_BITS,
   LZX_BLOCK_TYPE_BITS, LZX_BLOCK_UNCOMPRESSED, LZX_BLOCK_VERBATIM, LZX_DEFAULT_BLOCK_SIZE, LZX_LENGTH_SYMBOLS,
@@ -32,6 +32,12 @@ const SAME_BITS = 1;
 const SAME_MIN = 4;
 /** The longest run (51 zeros) started at the last length of a part. */
 const MAX_RUN_OVERRUN = ZEROS_LONG_MIN + (1 << ZEROS_LONG_BITS) - 2;
+
+/** Module-local copies of the slot tables (imported bindings cost a little on the hot path). */
+const SLOT_EXTRA = Uint8Array.from(LZX_SLOT_EXTRA_BITS);
+const SLOT_OFFSET = Int32Array.from(LZX_SLOT_BASE, (b) => b - LZX_OFFSET_ADJUSTMENT);
+/** Non-overlapping matches longer than this are copied natively (copyWithin), shorter by hand. */
+const COPY_NATIVE_MIN = 48;
 
 /** Per-chunk decoder state, reusable between chunks (the tables are large). */
 class LzxDecoder {
@@ -135,24 +141,77 @@ class LzxDecoder {
     }
   }
 
-  /** Decodes items of a verbatim or aligned block into out[pos..end); returns end. */
+  /**
+   * Decodes items of a verbatim or aligned block into out[pos..end); returns end. The hot loop:
+   * the bit reader's state lives in locals (written back at the end) and each Huffman symbol is
+   * one or two table lookups. The bit rules are BitReader's: past the input, zero units are
+   * supplied, and consuming any of those bits throws at once. The refill and the symbol lookup
+   * are repeated inline for each code on purpose: a helper cannot update the locals.
+   */
   private decodeBlock(r: BitReader, out: Uint8Array, pos: number, end: number, aligned: boolean, recent: number[]): number {
     const main = this.main!;
     const length = this.length!;
-    const alignedTable = this.aligned;
+    const alignedDt = aligned ? this.aligned! : main;
+    const mainTable = main.table;
+    const mainMax = main.maxLen;
+    const mainSub = mainMax - main.tableBits;
+    const mainMask = (1 << mainMax) - 1;
+    const mainSubMask = (1 << mainSub) - 1;
+    const lenTable = length.table;
+    const lenMax = length.maxLen;
+    const lenSub = lenMax - length.tableBits;
+    const lenMask = (1 << lenMax) - 1;
+    const lenSubMask = (1 << lenSub) - 1;
+    const alTable = alignedDt.table;
+    const alMax = alignedDt.maxLen;
+    const alSub = alMax - alignedDt.tableBits;
+    const alMask = (1 << alMax) - 1;
+    const alSubMask = (1 << alSub) - 1;
+    const data = r.data;
+    const dataEnd = r.end;
+    let next = r.next;
+    let buf = r.buf;
+    let bitsLeft = r.bitsLeft;
+    let virtualBits = r.virtualBits;
     let r0 = recent[0]!;
     let r1 = recent[1]!;
     let r2 = recent[2]!;
+    if (main.empty && pos < end) emptyCode();
+    let n: number;
     while (pos < end) {
-      const sym = r.decodeSymbol(main);
+      // Main symbol (≤ 16 bits): top up to at least 16 buffered bits
+      if (bitsLeft < 16) {
+        if (dataEnd - next >= 2) { buf = (buf << 16) | data[next]! | (data[next + 1]! << 8); next += 2; } else { buf <<= 16; virtualBits += 16; }
+        bitsLeft += 16;
+      }
+      let bits = (buf >>> (bitsLeft - mainMax)) & mainMask;
+      let e = mainTable[bits >>> mainSub]!;
+      if (e & DECODE_SUBTABLE_FLAG) e = mainTable[(e >>> 8) + (bits & mainSubMask)]!;
+      // a complete code fills every entry (len ≥ 1); the empty one was refused before the loop
+      bitsLeft -= e & DECODE_LEN_MASK;
+      if (virtualBits > bitsLeft) r.truncated();
+      const sym = e >>> 8;
       if (sym < LZX_NUM_CHARS) {
         out[pos++] = sym;
         continue;
       }
       const m = sym - LZX_NUM_CHARS;
-      const slot = (m / LZX_NUM_LEN_HEADERS) | 0;
-      let len = m % LZX_NUM_LEN_HEADERS;
-      if (len === LZX_NUM_PRIMARY_LENS) len += r.decodeSymbol(length);
+      const slot = m >>> 3; // LZX_NUM_LEN_HEADERS = 8
+      let len = m & 7;
+      if (len === LZX_NUM_PRIMARY_LENS) {
+        if (bitsLeft < 16) {
+          if (dataEnd - next >= 2) { buf = (buf << 16) | data[next]! | (data[next + 1]! << 8); next += 2; } else { buf <<= 16; virtualBits += 16; }
+          bitsLeft += 16;
+        }
+        bits = (buf >>> (bitsLeft - lenMax)) & lenMask;
+        e = lenTable[bits >>> lenSub]!;
+        if (e & DECODE_SUBTABLE_FLAG) e = lenTable[(e >>> 8) + (bits & lenSubMask)]!;
+        n = e & DECODE_LEN_MASK;
+        if (n === 0) emptyCode();
+        bitsLeft -= n;
+        if (virtualBits > bitsLeft) r.truncated();
+        len += e >>> 8;
+      }
       len += LZX_MIN_MATCH;
       let off: number;
       if (slot === 0) {
@@ -166,29 +225,63 @@ class LzxDecoder {
         r2 = r0;
         r0 = off;
       } else {
-        const extra = LZX_SLOT_EXTRA_BITS[slot]!;
-        off = LZX_SLOT_BASE[slot]!;
-        if (aligned && extra >= LZX_ALIGNED_OFFSET_BITS) {
-          off += r.readBits(extra - LZX_ALIGNED_OFFSET_BITS) << LZX_ALIGNED_OFFSET_BITS;
-          off += r.decodeSymbol(alignedTable!);
-        } else {
-          off += r.readBits(extra);
+        let extra = SLOT_EXTRA[slot]!;
+        off = SLOT_OFFSET[slot]!;
+        const useAligned = aligned && extra >= LZX_ALIGNED_OFFSET_BITS;
+        if (useAligned) extra -= LZX_ALIGNED_OFFSET_BITS;
+        if (extra > 0) {
+          // ≤ 13 extra bits in a 32 KiB window
+          if (bitsLeft < extra) {
+            if (dataEnd - next >= 2) { buf = (buf << 16) | data[next]! | (data[next + 1]! << 8); next += 2; } else { buf <<= 16; virtualBits += 16; }
+            bitsLeft += 16;
+          }
+          bitsLeft -= extra;
+          if (virtualBits > bitsLeft) r.truncated();
+          off += ((buf >>> bitsLeft) & ((1 << extra) - 1)) << (useAligned ? LZX_ALIGNED_OFFSET_BITS : 0);
         }
-        off -= LZX_OFFSET_ADJUSTMENT;
+        if (useAligned) {
+          if (bitsLeft < 16) {
+            if (dataEnd - next >= 2) { buf = (buf << 16) | data[next]! | (data[next + 1]! << 8); next += 2; } else { buf <<= 16; virtualBits += 16; }
+            bitsLeft += 16;
+          }
+          bits = (buf >>> (bitsLeft - alMax)) & alMask;
+          e = alTable[bits >>> alSub]!;
+          if (e & DECODE_SUBTABLE_FLAG) e = alTable[(e >>> 8) + (bits & alSubMask)]!;
+          n = e & DECODE_LEN_MASK;
+          if (n === 0) emptyCode();
+          bitsLeft -= n;
+          if (virtualBits > bitsLeft) r.truncated();
+          off += e >>> 8;
+        }
         r2 = r1;
         r1 = r0;
         r0 = off;
       }
       if (len > end - pos) throw new FormatError(FORMAT, `match of ${len} bytes at ${pos} overruns its block`);
       if (off > pos) throw new FormatError(FORMAT, `match offset ${off} at ${pos} reaches before the chunk`);
-      // Byte by byte: overlapping copies (off < len) repeat the pattern, as LZ77 means them to
-      for (let src = pos - off, stop = pos + len; pos < stop; ) out[pos++] = out[src++]!;
+      const stop = pos + len;
+      if (off >= len && len > COPY_NATIVE_MIN) {
+        // No overlap: one native copy
+        out.copyWithin(pos, pos - off, stop - off);
+        pos = stop;
+      } else {
+        // Byte by byte: overlapping copies (off < len) repeat the pattern, as LZ77 means them to
+        for (let src = pos - off; pos < stop; ) out[pos++] = out[src++]!;
+      }
     }
+    r.next = next;
+    r.buf = buf;
+    r.bitsLeft = bitsLeft;
+    r.virtualBits = virtualBits;
     recent[0] = r0;
     recent[1] = r1;
     recent[2] = r2;
     return pos;
   }
+}
+
+function emptyCode(): never {
+  throw new FormatError(FORMAT, 'a symbol was coded with an empty Huffman code');
 }
 
 /** Builds a decode table, reporting a bad code as an LZX format error. */

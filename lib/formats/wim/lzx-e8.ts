@@ -36,8 +36,8 @@ export function e8Encode(data: Uint8Array): void {
 /** Decoder side, in place: absolute targets → relative. The exact inverse of e8Encode. */
 export function e8Decode(data: Uint8Array): void {
   const end = data.length - E8_TAIL;
-  for (let i = 0; i < end; ) {
-    if (data[i] !== E8_OPCODE) { i++; continue; }
+  // indexOf finds the (usually sparse) opcodes natively, far faster than a byte loop in JS
+  for (let i = end > 0 ? data.indexOf(E8_OPCODE) : -1; i >= 0 && i < end; i = data.indexOf(E8_OPCODE, i)) {
     const abs = readS32(data, i + 1);
     if (abs >= 0) {
       if (abs < LZX_E8_FILE_SIZE) writeS32(data, i + 1, abs - i);

@@ -4,7 +4,7 @@
 import { createHash } from 'node:crypto';
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { NotFoundError, TsmediaError } from '../../errors.js';
-import { hashHex, wimError } from './bytes.js';
+import { corruptBlobError, hashHex, wimError } from './bytes.js';
 import { decodeBlobTable, type BlobEntry } from './blob-table.js';
 import { chunkTableSize, decodeChunkTable, type ChunkLayout } from './chunk-table.js';
 import { decompressChunk } from './codec.js';
@@ -203,11 +203,11 @@ export class Wim {
       h.update(c);
       yield c;
     }
-    if (!h.digest().equals(entry.hash)) throw wimError(`stream ${hashHex(hash)} is corrupted (its data does not match its SHA-1)`);
+    if (!h.digest().equals(entry.hash)) throw corruptBlobError(hash);
   }
 
   /**
-   * A blob's stored pieces in order, each a fresh copy: compressed chunks with their uncompressed
+   * A blob's stored pieces in order, in fresh buffers (views of one read for adjacent chunks): compressed chunks with their uncompressed
    * size, or raw pieces (raw: true). For callers that decompress elsewhere (the pool) and check
    * the SHA-1 themselves.
    */
@@ -226,17 +226,27 @@ export class Wim {
     }
     const layout = this.chunkLayout(part, r, what);
     const chunkSize = part.header.chunkSize;
-    for (let i = 0; i < layout.sizes.length; i++) {
-      const data = new Uint8Array(layout.sizes[i] ?? 0);
-      const usize = Math.min(chunkSize, r.originalSize - i * chunkSize);
-      readAt(part, data, r.offset + (layout.offsets[i] ?? 0));
-      yield { data, usize, raw: data.length === usize };
+    const { offsets, sizes } = layout;
+    // Runs of adjacent chunks are read with one call (up to RAW_BLOCK bytes), then handed out as views
+    for (let i = 0; i < sizes.length;) {
+      const from = offsets[i] ?? 0;
+      let to = from + (sizes[i] ?? 0);
+      let j = i + 1;
+      while (j < sizes.length && offsets[j] === to && to + (sizes[j] ?? 0) - from <= RAW_BLOCK) to += sizes[j++] ?? 0;
+      const span = new Uint8Array(to - from);
+      readAt(part, span, r.offset + from);
+      for (let at = 0; i < j; i++) {
+        const n = sizes[i] ?? 0;
+        const usize = Math.min(chunkSize, r.originalSize - i * chunkSize);
+        yield { data: span.subarray(at, at + n), usize, raw: n === usize };
+        at += n;
+      }
     }
   }
 
   /** Expected SHA-1 check for callers of storedChunks. */
   checkBlobHash(hash: Uint8Array, actual: Uint8Array): void {
-    if (Buffer.compare(actual, hash) !== 0) throw wimError(`stream ${hashHex(hash)} is corrupted (its data does not match its SHA-1)`);
+    if (Buffer.compare(actual, hash) !== 0) throw corruptBlobError(hash);
   }
 
   private chunkLayout(part: Part, r: ResourceHeader, what: string): ChunkLayout {
