@@ -1,5 +1,4 @@
 // The inter-process lock that serialises catalog writers.
-import lockfile from 'proper-lockfile';
 import { TsmediaError } from '../errors.js';
 
 /**
@@ -10,6 +9,8 @@ import { TsmediaError } from '../errors.js';
 export async function withLock<T>(path: string, fn: () => Promise<T>): Promise<T> {
   let compromised: Error | undefined;
   let release: () => Promise<void>;
+  // loaded by writers only: readers (most commands) start faster without it
+  const { default: lockfile } = await import('proper-lockfile');
   try {
     release = await lockfile.lock(path, {
       realpath: false,

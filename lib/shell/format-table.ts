@@ -2,7 +2,8 @@
 // as the header, numbers right-aligned, columns fitted to the terminal width. Drawn by cli-table3
 // with its borders blanked and its colours off (it colours pipes too); colour is ours, TTY only.
 // Pure: the caller passes the width and whether to colour.
-import Table from 'cli-table3';
+import { createRequire } from 'node:module';
+import type TableType from 'cli-table3';
 import { displayWidth } from './display-width.js';
 import { ENUMERATION_LIMIT, isNumeric, isRecord, propertyNames, toResults, valueText } from './format-value.js';
 
@@ -37,6 +38,10 @@ export function fitWidths(natural: readonly number[], available: number): number
   return widths;
 }
 
+// cli-table3 (CommonJS) is required on first use: Json and Csv output start faster without it
+const require = createRequire(import.meta.url);
+let Table: typeof TableType | undefined;
+
 export function formatTable(result: unknown, opts: TableOptions): string {
   const { items } = toResults(result);
   if (items.length === 0) return '';
@@ -52,6 +57,7 @@ export function formatTable(result: unknown, opts: TableOptions): string {
   // one column spare: a line exactly as wide as the terminal wraps on some of them
   const widths = fitWidths(natural, Math.max(1, opts.width - 1));
   const paint = (s: string): string => (opts.color ? `${HEADER_ON}${s}${RESET}` : s);
+  Table ??= require('cli-table3') as typeof TableType;
   const table = new Table({
     head: columns.map(paint),
     chars: NO_BORDERS,
