@@ -1,5 +1,9 @@
 // The inter-process lock that serialises catalog writers.
 import { TsmediaError } from '../errors.js';
+import { lazy } from '../lazy.js';
+
+// loaded by writers only: readers (most commands) start faster without it
+const properLockfile = lazy(() => import('proper-lockfile'));
 
 /**
  * Runs fn while holding the lock on `path`. proper-lockfile's default onCompromised throws from a
@@ -9,8 +13,7 @@ import { TsmediaError } from '../errors.js';
 export async function withLock<T>(path: string, fn: () => Promise<T>): Promise<T> {
   let compromised: Error | undefined;
   let release: () => Promise<void>;
-  // loaded by writers only: readers (most commands) start faster without it
-  const { default: lockfile } = await import('proper-lockfile');
+  const { default: lockfile } = await properLockfile();
   try {
     release = await lockfile.lock(path, {
       realpath: false,

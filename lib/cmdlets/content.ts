@@ -4,6 +4,7 @@ import { readCatalog, writeCatalog } from '../catalog/catalog.js';
 import { findContent, getContent, isImageType, listRevisionFiles, listRevisions, removeContent, describeType, withArticle } from '../catalog/content.js';
 import type { ContentType } from '../catalog/content.js';
 import { UsageError } from '../errors.js';
+import { lazy } from '../lazy.js';
 import type { CmdletSpec, ParameterSpec } from '../shell/types.js';
 import { importProgress, siteCodeOf, siteCodeParameter } from './common.js';
 
@@ -18,7 +19,7 @@ const KINDS: readonly KindInfo[] = [
 ];
 
 /** The import pipeline (worker pool, packs) loads only for imports: listings start faster without it. */
-const importer = (): Promise<typeof import('../content/content-store.js')> => import('../content/content-store.js');
+const importer = lazy((): Promise<typeof import('../content/content-store.js')> => import('../content/content-store.js'));
 
 const CONTENT_VIEW = ['Id', 'Name', 'Type', 'SourceVersion', 'FileCount', 'SizeBytes', 'SourcePath'];
 

@@ -10,6 +10,7 @@ import { getSite, listEndpoints, listSites, siteRootCertificate } from '../catal
 import { resolveTaskSequence, taskSequenceReferences } from '../catalog/task-sequences.js';
 import type { BlobLocation } from '../content/library.js';
 import { NotFoundError, RuleError, UsageError } from '../errors.js';
+import { lazy } from '../lazy.js';
 import type { MediaCertificate } from './certificate.js';
 import type { KdfParams } from './media-key.js';
 import type { MediaKind } from './media-manifest.js';
@@ -129,6 +130,8 @@ function checkDistributionPoint(db: SqlDatabase, dp: string | undefined): void {
 }
 
 type CertificateModule = typeof import('./certificate.js');
+// node-forge is loaded only for media with a certificate: it costs every other command start-up time
+const certificateModule = lazy((): Promise<CertificateModule> => import('./certificate.js'));
 
 /** The media certificate: an imported PFX, or the site's self-signed one for the window. */
 function mediaCertificate({ importPfx, checkCertificateUsable, createSelfSignedCertificate }: CertificateModule, req: MediaRequest, keyPem: string | undefined, now: Date): MediaCertificate | undefined {
@@ -147,8 +150,7 @@ export async function resolveMediaRequest(home: string, req: MediaRequest, now: 
   checkMediaDates(req.mediaStartDate, req.mediaExpirationDate);
   checkPrestart(req.prestartPackage, req.prestartCommand);
   const needsMp = req.kind === 'Bootable' || req.kind === 'Prestaged';
-  // node-forge is loaded only for media with a certificate: it costs every other command start-up time
-  const certs: CertificateModule | undefined = req.certificate ? await import('./certificate.js') : undefined;
+  const certs: CertificateModule | undefined = req.certificate ? await certificateModule() : undefined;
   // a self-signed certificate's key is made once per site and window, and kept
   let keyPem: string | undefined;
   if (req.certificate && 'start' in req.certificate) {

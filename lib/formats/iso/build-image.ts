@@ -9,6 +9,7 @@ import { scanSourceTree } from './source-tree.js';
 import { planVolumes } from './volume-set.js';
 import { writeIsoImage } from './iso-writer.js';
 import type { HashFileResult } from '../../content/hash-file.js';
+import { inFlightLimit, runTask } from '../../pool/pool.js';
 
 export interface BuildIsoOptions {
   /** The folder whose content becomes the image root; or give `files` instead. */
@@ -71,8 +72,7 @@ export async function keyDuplicateFiles(files: readonly PlanFile[], signal?: Abo
   const todo = [...bySize.values()].filter((g) => g.length > 1).flat();
   const out = [...files];
   if (todo.length === 0) return out;
-  // loaded on demand: the pool (piscina) costs start-up time and memory a plain build never needs
-  const { runTask, inFlightLimit } = await import('../../pool/pool.js');
+  // the pool (piscina) starts with the first task: a plain build never pays for it
   let next = 0;
   const lane = async (): Promise<void> => {
     while (next < todo.length) {

@@ -26,6 +26,7 @@ import { findPath, type Wim } from './reader.js';
 import { decodeLinkReparse, RP_FLAG_NOT_FIXED } from './reparse.js';
 import { RESHDR_FLAG_COMPRESSED } from './resource-header.js';
 import { FILETIME_UNIX_EPOCH } from './scan.js';
+import { inFlightLimit, runTask } from '../../pool/pool.js';
 
 const MAX_REPARSE_DATA = 16 * 1024;
 /** Uncompressed bytes per pool task. */
@@ -38,7 +39,6 @@ export type ChunkDecompressor = (kind: WimCompression, stored: Uint8Array, store
 
 /** The worker pool (loaded on first use); worker errors come back as FormatErrors. */
 export const poolDecompressor: ChunkDecompressor = async (kind, stored, storedSizes, sizes, writes, returnBytes) => {
-  const { runTask } = await import('../../pool/pool.js');
   try {
     const task: ApplyBatchTask = { kind, stored, storedSizes, sizes, writes, returnBytes };
     return await runTask<Uint8Array>('wimApplyBatch', task, [stored.buffer as ArrayBuffer]);
@@ -199,7 +199,7 @@ class DataPipeline {
     if (this.pieces.length === 0) return;
     let results: Promise<Uint8Array> = Promise.resolve(new Uint8Array(0));
     if (this.chunks.length > 0) {
-      if (this.limit === RAW_IN_FLIGHT) this.limit = (await import('../../pool/pool.js')).inFlightLimit();
+      if (this.limit === RAW_IN_FLIGHT) this.limit = inFlightLimit();
       // one buffer for the batch: one transfer to the worker, not one per chunk
       const stored = new Uint8Array(this.storedBytes);
       const storedSizes: number[] = [];

@@ -15,6 +15,7 @@ import { WIM_CHUNK_SIZE, type WimCompression } from './header.js';
 import type { OutFile } from './out-file.js';
 import type { CacheHit, EntrySink, ResourceCache } from './resource-cache.js';
 import { RESHDR_FLAG_COMPRESSED, type ResourceHeader } from './resource-header.js';
+import { inFlightLimit, runTask } from '../../pool/pool.js';
 
 /** Blobs up to this size are read whole and grouped; larger ones are streamed. */
 const SMALL_BLOB_MAX = 256 * 1024;
@@ -45,11 +46,10 @@ export interface ResourceCacheUse {
 export type ChunkCompressor = (kind: WimCompression, chunks: Uint8Array[]) => Promise<(Uint8Array | null)[]>;
 
 /**
- * The worker pool; loaded on first use, so uncompressed captures never start it. The chunks are
- * moved, not copied: callers pass copies they no longer need.
+ * The worker pool (piscina starts with the first task, so uncompressed captures never start it).
+ * The chunks are moved, not copied: callers pass copies they no longer need.
  */
 export const poolCompressor: ChunkCompressor = async (kind, chunks) => {
-  const { runTask } = await import('../../pool/pool.js');
   const buffers = [...new Set(chunks.map((c) => c.buffer))].filter((b): b is ArrayBuffer => b instanceof ArrayBuffer);
   return runTask<(Uint8Array | null)[]>('wimCompressChunks', { kind, chunks }, buffers);
 };
@@ -223,7 +223,7 @@ export class ResourceWriter {
   private async push(results: Promise<(Uint8Array | null)[]>, finish: (r: (Uint8Array | null)[]) => void): Promise<void> {
     results.catch(() => { /* awaited in order below */ });
     this.queue.push({ results, finish });
-    if (this.inFlight === 0) this.inFlight = (await import('../../pool/pool.js')).inFlightLimit();
+    if (this.inFlight === 0) this.inFlight = inFlightLimit();
     while (this.queue.length > this.inFlight) await this.drainOne();
   }
 
