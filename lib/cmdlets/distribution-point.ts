@@ -6,8 +6,8 @@ import { publishContentLibrary } from '../distribution/publish.js';
 import { startDistributionPoint } from '../distribution/server.js';
 import type { TlsIdentity } from '../distribution/server.js';
 import { UsageError } from '../errors.js';
-import { stripOneNewline } from '../media/password-source.js';
 import type { CmdletContext, CmdletSpec } from '../shell/types.js';
+import { certificatePasswordOf } from './common.js';
 import { readInputFile } from './read-input-file.js';
 
 interface StartParams {
@@ -19,23 +19,6 @@ interface StartParams {
   UrlFile?: string;
 }
 
-async function certificatePassword(p: StartParams, ctx: CmdletContext): Promise<string> {
-  if (p.CertificatePassword !== undefined && p.CertificatePasswordFile !== undefined) {
-    throw new UsageError('EPASSWORD_SOURCES', 'Give -CertificatePassword or -CertificatePasswordFile, not both.');
-  }
-  if (p.CertificatePassword !== undefined) {
-    ctx.warn('-CertificatePassword puts the password on the command line, where other users can read it in the process list; use -CertificatePasswordFile.');
-    return p.CertificatePassword;
-  }
-  if (p.CertificatePasswordFile !== undefined) {
-    const text = (await readInputFile(p.CertificatePasswordFile, 64 * 1024, 'EPASSWORD_FILE', 'the password file')).toString('utf8');
-    return stripOneNewline(text.replace(/^\uFEFF/, ''));
-  }
-  const typed = await ctx.readSecret('Certificate password: ');
-  if (typed === undefined) throw new UsageError('EPASSWORD_REQUIRED', '-CertificatePath needs the PFX password: give -CertificatePasswordFile (or -CertificatePassword).');
-  return typed;
-}
-
 async function tlsIdentity(p: StartParams, ctx: CmdletContext): Promise<TlsIdentity | undefined> {
   if (p.CertificatePath === undefined) {
     if (p.CertificatePassword !== undefined || p.CertificatePasswordFile !== undefined) throw new UsageError('EPARAMETER_SET', 'A certificate password needs -CertificatePath.');
@@ -44,7 +27,7 @@ async function tlsIdentity(p: StartParams, ctx: CmdletContext): Promise<TlsIdent
   // node-forge is loaded only when a certificate is used: it costs every other command start-up time
   const { importPfx, MAX_PFX_SIZE } = await import('../media/certificate.js');
   const pfx = await readInputFile(p.CertificatePath, MAX_PFX_SIZE, 'ECERTIFICATE_FILE', 'the certificate');
-  const cert = importPfx(pfx, await certificatePassword(p, ctx));
+  const cert = importPfx(pfx, await certificatePasswordOf(p, ctx));
   if (cert.notAfter.getTime() < Date.now()) ctx.warn(`The certificate ${cert.thumbprint} expired on ${cert.notAfter.toISOString()}; clients will refuse it.`);
   return cert;
 }

@@ -11,12 +11,11 @@ import { buildMedia } from '../media/build-media.js';
 import type { BuildMediaOptions, MediaBuildSession, MediaRequest } from '../media/build-media.js';
 import type { MediaKind } from '../media/media-manifest.js';
 import { readVariablesFile } from '../media/media-variables.js';
-import { processPasswordDeps, resolveMediaPassword } from '../media/password-source.js';
 import { readPolicyFile } from '../media/policy.js';
 import { readMediaData } from '../media/read-media.js';
 import { parseMediaSize } from '../media/rules.js';
 import type { CmdletContext, CmdletSpec, ParameterSpec } from '../shell/types.js';
-import { siteCodeOf } from './common.js';
+import { certificatePasswordOf, mediaPasswordOf, siteCodeOf } from './common.js';
 
 /** Every media cmdlet's parameters, as bound (ConfigMgr's names). */
 export interface MediaParams {
@@ -109,29 +108,16 @@ const CONTENT: ParameterSpec[] = [
 ];
 const TASK_SEQUENCE = p({ name: 'TaskSequence', type: 'string', mandatory: true, aliases: ['TaskSequenceId'], help: 'The task sequence (ID or name).' });
 
-async function secretFrom(value: string | undefined, file: string | undefined, what: string): Promise<string | undefined> {
-  if (value !== undefined && file !== undefined) throw new UsageError('EPASSWORD_SOURCES', `Give -${what} or -${what}File, not both.`);
-  if (file === undefined) return value;
-  try {
-    return (await readFile(file, 'utf8')).replace(/\r?\n$/, '');
-  } catch {
-    throw new UsageError('EPASSWORD_FILE', `Cannot read -${what}File '${file}'.`);
-  }
-}
-
 /** Binds a media cmdlet's parameters into a build request (passwords and certificates read). */
 export async function mediaRequestFrom(kind: MediaKind, prm: MediaParams, ctx: CmdletContext): Promise<MediaRequest> {
-  const { password } = await resolveMediaPassword(
-    { ...(prm.MediaPassword !== undefined ? { mediaPassword: prm.MediaPassword } : {}), ...(prm.MediaPasswordFile !== undefined ? { mediaPasswordFile: prm.MediaPasswordFile } : {}), prompt: prm.MediaPasswordPrompt === true },
-    { ...processPasswordDeps((m) => ctx.warn(m)), env: ctx.env },
-  );
+  const password = await mediaPasswordOf(prm, ctx);
   if (prm.EncryptContent && password === null) ctx.warn('-EncryptContent without a media password uses the public default key: the content is scrambled, not secret. Give -MediaPasswordFile.');
   let certificate: MediaRequest['certificate'];
   if (prm.CertificatePath !== undefined) {
     if (prm.CertificateStartTime || prm.CertificateExpireTime) throw new UsageError('ECERTIFICATE_CHOICE', 'Give either -CertificatePath (import a PKI certificate) or -CertificateStartTime/-CertificateExpireTime (self-signed), not both.');
     let pfx: Buffer;
     try { pfx = await readFile(prm.CertificatePath); } catch { throw new UsageError('EBAD_CERTIFICATE', `Cannot read the certificate file '${prm.CertificatePath}'.`); }
-    certificate = { pfx, password: (await secretFrom(prm.CertificatePassword, prm.CertificatePasswordFile, 'CertificatePassword')) ?? '' };
+    certificate = { pfx, password: await certificatePasswordOf(prm, ctx) };
   } else if (prm.CertificateStartTime || prm.CertificateExpireTime) {
     if (!prm.CertificateStartTime || !prm.CertificateExpireTime) throw new UsageError('ECERTIFICATE_DATES', 'A self-signed media certificate needs both -CertificateStartTime and -CertificateExpireTime.');
     certificate = { start: prm.CertificateStartTime, expire: prm.CertificateExpireTime };
@@ -247,11 +233,7 @@ const getMediaInfo: CmdletSpec<InfoParams> = {
     };
     const given = prm.MediaPassword !== undefined || prm.MediaPasswordFile !== undefined || prm.MediaPasswordPrompt === true;
     if (given || !b.PasswordRequired) {
-      const { password } = await resolveMediaPassword(
-        { ...(prm.MediaPassword !== undefined ? { mediaPassword: prm.MediaPassword } : {}), ...(prm.MediaPasswordFile !== undefined ? { mediaPasswordFile: prm.MediaPasswordFile } : {}), prompt: prm.MediaPasswordPrompt === true },
-        { ...processPasswordDeps((msg) => ctx.warn(msg)), env: given ? ctx.env : {} },
-      );
-      const secret = b.PasswordRequired ? password : null;
+      const secret = b.PasswordRequired ? await mediaPasswordOf(prm, ctx, given) : null;
       const vars = readVariablesFile(m.Variables, secret);
       out['Variables'] = Object.fromEntries(vars.map((v) => [v.name, v.value]));
       if (m.Policy) out['Policy'] = readPolicyFile(m.Policy, secret);

@@ -9,9 +9,9 @@ import { DistributionPointClient } from '../distribution/client.js';
 import { currentFromDistributionPoint, syncPrestagedCache, testPrestagedCache } from '../distribution/prestaged-cache.js';
 import type { CurrentLookup } from '../distribution/prestaged-cache.js';
 import { isTsmediaError, UsageError } from '../errors.js';
-import { processPasswordDeps, resolveMediaPassword } from '../media/password-source.js';
 import { readPolicyFile } from '../media/policy.js';
 import type { CmdletContext, CmdletSpec, ParameterSpec } from '../shell/types.js';
+import { mediaPasswordOf } from './common.js';
 import { readInputFile } from './read-input-file.js';
 
 const MAX_POLICY = 16 * 1024 * 1024;
@@ -65,11 +65,7 @@ async function neededIds(p: TestParams, ctx: CmdletContext): Promise<string[] | 
   }
   if (p.PolicyPath !== undefined) {
     const bytes = await readInputFile(p.PolicyPath, MAX_POLICY, 'EPOLICY_FILE', 'the policy');
-    const { password } = await resolveMediaPassword(
-      { ...(p.MediaPassword !== undefined ? { mediaPassword: p.MediaPassword } : {}), ...(p.MediaPasswordFile !== undefined ? { mediaPasswordFile: p.MediaPasswordFile } : {}) },
-      { ...processPasswordDeps((m) => ctx.warn(m)), env: ctx.env },
-    );
-    const policy = readPolicyFile(bytes, password);
+    const policy = readPolicyFile(bytes, await mediaPasswordOf(p, ctx));
     return [policy.BootImageId, ...policy.References.map((r) => r.Id)];
   }
   return undefined;
