@@ -1,12 +1,14 @@
 // The catalog: one SQLite file (sql.js) in the tsmedia home. Readers load a snapshot (the file is
 // only ever replaced whole, so any snapshot is consistent); writers take the inter-process lock,
 // reload, change the database in one transaction, and replace the file atomically.
+import { fstatSync, openSync, type Stats } from 'node:fs';
 import { mkdir, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { TsmediaError } from '../errors.js';
 import { migrations, SCHEMA_VERSION } from '../../db/migrations/index.js';
 import { writeFileAtomic } from './atomic-write.js';
 import { loadSqlJs, SqlDatabase } from './database.js';
+import { FileBackedBytes } from './file-backed-bytes.js';
 import { withLock } from './lock.js';
 
 export const CATALOG_FILE = 'catalog.sqlite';
@@ -16,7 +18,9 @@ export function catalogPath(home: string): string {
   return join(home, CATALOG_FILE);
 }
 
-interface Snapshot { db: SqlDatabase; key: string; users: number; retired: boolean }
+// A reader's snapshot reads pages from the file on demand (file-backed-bytes.ts); a writer's is
+// the whole database in memory, which it changes and saves, and which later readers may reuse.
+interface Snapshot { db: SqlDatabase; key: string; users: number; retired: boolean; fileBacked: boolean }
 // The last snapshot per home: a script of many cmdlets in one process loads the file once, and
 // reloads only when another process replaced it (its identity changed). A snapshot still in use
 // by an async reader is retired, not closed, when a newer one replaces it.
@@ -29,28 +33,65 @@ function retire(home: string, s: Snapshot | undefined): void {
   if (s.users === 0) s.db.close();
 }
 
+function statKey(s: Stats): string {
+  return `${s.ino}:${s.size}:${s.mtimeMs}`;
+}
+
 async function fileKey(path: string): Promise<string | undefined> {
   try {
-    const s = await stat(path);
-    return `${s.ino}:${s.size}:${s.mtimeMs}`;
+    return statKey(await stat(path));
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw err;
   }
 }
 
-async function load(path: string): Promise<SqlDatabase> {
+async function open(path: string, bytes: Uint8Array | FileBackedBytes, onClose?: () => void): Promise<SqlDatabase> {
   const SQL = await loadSqlJs();
-  const bytes = await readFile(path);
   let db: SqlDatabase;
   try {
-    db = new SqlDatabase(new SQL.Database(bytes));
+    // sql.js's MEMFS takes any object with subarray() and slice() as the file's contents
+    db = new SqlDatabase(new SQL.Database(bytes as Uint8Array), onClose);
+  } catch (err) {
+    onClose?.();
+    throw corrupt(path, err);
+  }
+  try {
     db.get('SELECT count(*) FROM sqlite_master');
   } catch (err) {
-    throw new TsmediaError('ECATALOG_CORRUPT', `The catalog ${path} is not a readable SQLite database (${(err as Error).message}). Restore it from a backup or move it away to start a new one.`);
+    db.close();
+    throw corrupt(path, err);
   }
   db.run('PRAGMA foreign_keys = ON');
   return db;
+}
+
+function corrupt(path: string, err: unknown): TsmediaError {
+  return new TsmediaError('ECATALOG_CORRUPT', `The catalog ${path} is not a readable SQLite database (${(err as Error).message}). Restore it from a backup or move it away to start a new one.`);
+}
+
+/** The whole catalog in memory, for a writer. */
+async function load(path: string): Promise<SqlDatabase> {
+  return open(path, await readFile(path));
+}
+
+/** A read-only snapshot that reads the pages a query needs, and the identity of the file it reads. */
+async function loadFileBacked(path: string): Promise<{ db: SqlDatabase; key: string } | undefined> {
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw err;
+  }
+  const stats = fstatSync(fd);
+  const bytes = new FileBackedBytes(fd, stats.size);
+  const db = await open(path, bytes, () => bytes.close());
+  // SQLite keeps the pages it read (up to 32 MiB): a script of many cmdlets reads each page once.
+  // query_only: a reader that tries to write gets SQLite's clean refusal.
+  db.run('PRAGMA cache_size = -32768');
+  db.run('PRAGMA query_only = ON');
+  return { db, key: statKey(stats) };
 }
 
 function schemaVersion(db: SqlDatabase): number {
@@ -80,19 +121,18 @@ function migrate(db: SqlDatabase, now: Date): boolean {
 
 async function snapshot(home: string): Promise<Snapshot | undefined> {
   const path = catalogPath(home);
-  const key = await fileKey(path);
-  if (key === undefined) return undefined;
   const cached = snapshots.get(home);
-  if (cached && cached.key === key) return cached;
-  const db = await load(path);
+  if (cached && cached.key === (await fileKey(path))) return cached;
+  const loaded = await loadFileBacked(path);
+  if (!loaded) return undefined;
   try {
-    checkNotNewer(db, path);
+    checkNotNewer(loaded.db, path);
   } catch (err) {
-    db.close();
+    loaded.db.close();
     throw err;
   }
   retire(home, snapshots.get(home));
-  const fresh = { db, key, users: 0, retired: false };
+  const fresh = { db: loaded.db, key: loaded.key, users: 0, retired: false, fileBacked: true };
   snapshots.set(home, fresh);
   return fresh;
 }
@@ -129,10 +169,10 @@ export async function writeCatalog<T>(home: string, now: Date, fn: (db: SqlDatab
     await removeStaleTemporaryFiles(home);
     const key = await fileKey(path);
     const cached = snapshots.get(home);
-    // Reuse the cached database only when nobody reads it: a change must not show to a reader
-    // before it is saved, and a failed change must not leave it half-applied.
+    // Reuse the cached database only when it is whole in memory and nobody reads it: a change must
+    // not show to a reader before it is saved, and a failed change must not leave it half-applied.
     let db: SqlDatabase;
-    if (key !== undefined && cached && cached.key === key && cached.users === 0) {
+    if (key !== undefined && cached && cached.key === key && cached.users === 0 && !cached.fileBacked) {
       db = cached.db;
       snapshots.delete(home);
     } else if (key !== undefined) {
@@ -154,7 +194,7 @@ export async function writeCatalog<T>(home: string, now: Date, fn: (db: SqlDatab
     }
     retire(home, snapshots.get(home));
     const newKey = await fileKey(path);
-    if (newKey) snapshots.set(home, { db, key: newKey, users: 0, retired: false });
+    if (newKey) snapshots.set(home, { db, key: newKey, users: 0, retired: false, fileBacked: false });
     else db.close();
     return out;
   });

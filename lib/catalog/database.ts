@@ -17,7 +17,8 @@ export function loadSqlJs(): Promise<initSqlJs.SqlJsStatic> {
 export type Row = Record<string, SqlValue>;
 
 export class SqlDatabase {
-  constructor(readonly db: Database) {}
+  /** onClose: releases what the database was opened from (a file-backed snapshot's descriptor). */
+  constructor(readonly db: Database, private readonly onClose?: () => void) {}
 
   run(sql: string, params: BindParams = []): void {
     this.db.run(sql, params);
@@ -93,6 +94,10 @@ export class SqlDatabase {
   }
 
   close(): void {
-    this.db.close();
+    try {
+      this.db.close();
+    } finally {
+      this.onClose?.();
+    }
   }
 }

@@ -7,7 +7,8 @@
 // on the medium when it was added at or before the cached version; one added later is on the
 // medium only if the cached revision held the same path with the same bytes (a file changed and
 // then changed back, or removed and re-added identical). Only the current row of a path counts,
-// however often it changed in between.
+// however often it changed in between. Triggers keep that cost, and each item's current version,
+// on its media_content row (db/migrations/0004), so these queries read media_content alone.
 import { formatBytes } from '../shell/progress.js';
 import type { ContentType } from './content.js';
 import type { SqlDatabase } from './database.js';
@@ -65,37 +66,6 @@ function mediaWhere(filter: MediaStatusFilter): Where {
   return { clause: `m.kind = 'Prestaged' AND (m.media_id = ? COLLATE NOCASE OR m.path = ?)`, params: [filter.mediaId, filter.mediaId] };
 }
 
-/**
- * items: every item of the chosen media with its cached and current version and its download
- * cost. The cost is computed once per distinct (item, cached version) that is not current: from
- * the small index of current rows, looking into the item's history only for rows in
- * content_file_returns (db/migrations/0003). A cached version above the current one (a catalog
- * restored from an older backup) has no manifest to compare with, so base 0 counts every file.
- * Uses where.params twice.
- */
-function itemsCte(where: Where): string {
-  return `
-    WITH pairs AS (
-      SELECT DISTINCT mc.content_id AS id, mc.source_version AS cached,
-             CASE WHEN mc.source_version > c.source_version THEN 0 ELSE mc.source_version END AS base
-      FROM media m JOIN media_content mc ON mc.seq = m.seq JOIN content c ON c.id = mc.content_id
-      WHERE ${where.clause} AND mc.source_version <> c.source_version),
-    costs AS (
-      SELECT p.id, p.cached, count(*) AS files, sum(f.size) AS bytes
-      FROM pairs p JOIN content_files f ON f.content_id = p.id AND f.removed_in IS NULL AND f.added_in > p.base
-      WHERE NOT EXISTS (
-        SELECT 1 FROM content_file_returns r JOIN content_files o ON o.content_id = r.content_id AND o.path = r.path
-        WHERE r.content_id = f.content_id AND r.path = f.path AND r.added_in = f.added_in
-          AND o.added_in <= p.base AND o.removed_in > p.base AND o.sha256 = f.sha256)
-      GROUP BY p.id, p.cached),
-    items AS (
-      SELECT m.seq, mc.content_id AS id, mc.name, mc.type, mc.source_version AS cached, c.source_version AS current,
-             coalesce(k.files, 0) AS files, coalesce(k.bytes, 0) AS bytes
-      FROM media m JOIN media_content mc ON mc.seq = m.seq LEFT JOIN content c ON c.id = mc.content_id
-      LEFT JOIN costs k ON k.id = mc.content_id AND k.cached = mc.source_version
-      WHERE ${where.clause})`;
-}
-
 function statusOf(cached: number, current: number | null): CacheStatus {
   return current === null ? 'Removed' : current === cached ? 'Valid' : 'Revised';
 }
@@ -103,9 +73,11 @@ function statusOf(cached: number, current: number | null): CacheStatus {
 /** One row per item of each chosen prestaged medium (media oldest first, items by Id). */
 export function prestagedMediaItems(db: SqlDatabase, filter: MediaStatusFilter = {}): PrestagedItemStatus[] {
   const where = mediaWhere(filter);
-  return db.all<ItemRow>(`${itemsCte(where)}
-    SELECT m.media_id, m.path, i.id, i.name, i.type, i.cached, i.current, i.files, i.bytes
-    FROM items i JOIN media m ON m.seq = i.seq ORDER BY m.created, m.seq, i.id`, [...where.params, ...where.params])
+  return db.all<ItemRow>(`
+    SELECT m.media_id, m.path, mc.content_id AS id, mc.name, mc.type, mc.source_version AS cached, mc.current_version AS current,
+           mc.download_files AS files, mc.download_bytes AS bytes
+    FROM media m JOIN media_content mc ON mc.seq = m.seq
+    WHERE ${where.clause} ORDER BY m.created, m.seq, mc.content_id`, where.params)
     .map((r) => ({
       MediaId: r.media_id, Path: r.path, Id: r.id, Name: r.name, Type: r.type, CachedVersion: r.cached, CurrentVersion: r.current,
       Status: statusOf(r.cached, r.current), DownloadBytes: r.bytes, DownloadFiles: r.files,
@@ -125,15 +97,15 @@ export function prestagedMediaItems(db: SqlDatabase, filter: MediaStatusFilter =
  */
 export function prestagedMediaStatus(db: SqlDatabase, filter: MediaStatusFilter = {}, thresholdBytes = 0): PrestagedMediaStatus[] {
   const where = mediaWhere(filter);
-  const rows = db.all<MediumRow>(`${itemsCte(where)}
-    SELECT m.media_id, m.path, m.created, m.task_sequence_id, count(i.id) AS items,
-           coalesce(sum(i.current <> i.cached), 0) AS revised, coalesce(sum(i.current IS NULL), 0) AS removed,
-           coalesce(sum(i.files), 0) AS files, coalesce(sum(i.bytes), 0) AS bytes,
-           group_concat(CASE WHEN i.current IS NULL THEN i.id END) AS removed_ids,
-           group_concat(CASE WHEN i.files > 0 THEN i.id END) AS downloading_ids,
-           group_concat(CASE WHEN i.current <> i.cached AND i.files = 0 THEN i.id END) AS free_ids
-    FROM media m LEFT JOIN items i ON i.seq = m.seq
-    WHERE ${where.clause} GROUP BY m.seq ORDER BY m.created, m.seq`, [...where.params, ...where.params, ...where.params]);
+  const rows = db.all<MediumRow>(`
+    SELECT m.media_id, m.path, m.created, m.task_sequence_id, count(mc.content_id) AS items,
+           coalesce(sum(mc.current_version <> mc.source_version), 0) AS revised, coalesce(sum(mc.current_version IS NULL), 0) AS removed,
+           coalesce(sum(mc.download_files), 0) AS files, coalesce(sum(mc.download_bytes), 0) AS bytes,
+           group_concat(CASE WHEN mc.current_version IS NULL THEN mc.content_id END) AS removed_ids,
+           group_concat(CASE WHEN mc.download_files > 0 THEN mc.content_id END) AS downloading_ids,
+           group_concat(CASE WHEN mc.current_version <> mc.source_version AND mc.download_files = 0 THEN mc.content_id END) AS free_ids
+    FROM media m LEFT JOIN media_content mc ON mc.seq = m.seq
+    WHERE ${where.clause} GROUP BY m.seq ORDER BY m.created, m.seq`, where.params);
   return rows.map((r) => {
     const list = (ids: string | null): string[] => (ids === null ? [] : ids.split(',').sort());
     const removed = list(r.removed_ids);

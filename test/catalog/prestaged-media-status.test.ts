@@ -74,10 +74,19 @@ test('download costs match a file-by-file comparison of the two manifests for ev
   const rand = (n: number): number => { seed ^= seed << 13; seed ^= seed >>> 17; seed ^= seed << 5; return (seed >>> 0) % n; }; // xorshift32
   const file = (path: string, v: number): ManifestFile => ({ path, size: 100 + v, sha256: createHash('sha256').update(`${v}`).digest('hex') });
   const VERSIONS = 25;
+  let during = 0;
   const id = await writeCatalog(home, now, (db) => {
     let files = new Map<string, ManifestFile>([['p0', file('p0', 0)], ['p1', file('p1', 1)]]);
     const item = createContent(db, { type: 'Package', name: 'Walk', sourcePath: '/src/walk', siteCode: 'PS1' }, [...files.values()], [], now);
-    while (getContent(db, item.Id).SourceVersion < VERSIONS) {
+    const record = (n: number, version: number): void => recordMedia(db, {
+      MediaId: `00000000-0000-8000-8000-${String(n).padStart(12, '0')}`, Kind: 'Prestaged', MediaType: 'Wim', Path: `/m/${n}.wim`, VolumeCount: 1,
+      SizeBytes: 0, SiteCode: 'PS1', TaskSequenceId: null, BootImageId: item.Id, ContentEncrypted: false, Created: now.toISOString(),
+      Content: [{ Id: item.Id, Name: 'Walk', Type: 'Package', SourceVersion: version, FileCount: 0, SizeBytes: 0 }],
+    });
+    // media recorded during the walk: their costs change as the item is revised after them
+    for (let n = 100; getContent(db, item.Id).SourceVersion < VERSIONS; n++) {
+      record(n, getContent(db, item.Id).SourceVersion);
+      during++;
       files = new Map(files);
       for (let k = 0; k < 3; k++) {
         const path = `p${rand(12)}`;
@@ -87,20 +96,16 @@ test('download costs match a file-by-file comparison of the two manifests for ev
       }
       reviseContent(db, item.Id, [...files.values()], [], now);
     }
-    // one medium per version, and one claiming a version the catalog never had (a restored backup)
-    for (let v = 1; v <= VERSIONS + 1; v++) {
-      recordMedia(db, {
-        MediaId: `00000000-0000-8000-8000-${String(v).padStart(12, '0')}`, Kind: 'Prestaged', MediaType: 'Wim', Path: `/m/${v}.wim`, VolumeCount: 1,
-        SizeBytes: 0, SiteCode: 'PS1', TaskSequenceId: null, BootImageId: item.Id, ContentEncrypted: false, Created: now.toISOString(),
-        Content: [{ Id: item.Id, Name: 'Walk', Type: 'Package', SourceVersion: v, FileCount: 0, SizeBytes: 0 }],
-      });
-    }
+    // and recorded once the walk is done, one per version and one claiming a version the catalog
+    // never had (a restored backup)
+    for (let v = 1; v <= VERSIONS + 1; v++) record(v, v);
     return item.Id;
   });
   await readCatalog(home, now, (db) => {
     const current = getManifest(db, id, VERSIONS);
     const items = prestagedMediaItems(db);
-    t.is(items.length, VERSIONS + 1);
+    t.is(items.length, during + VERSIONS + 1);
+    t.true(during >= VERSIONS - 1);
     const summaries = prestagedMediaStatus(db);
     let revisedWithDownloads = 0;
     for (const [k, item] of items.entries()) {
@@ -129,11 +134,13 @@ test('compareMediaItems: removed, added, revised and (on request) equal items, b
   t.deepEqual(compareMediaItems(a, a), []);
 });
 
-test('a catalog from before schema 3 gets the history lookups back-filled when it is migrated', async (t) => {
+test('a catalog from before schema 3 gets the history lookups and the media download costs back-filled when it is migrated', async (t) => {
   const { home } = await revisedCatalog(t);
   const before = await readCatalog(home, new Date(), (db) => prestagedMediaItems(db));
   // take the catalog back to schema 2, as an older tsmedia left it
   await writeCatalog(home, new Date(), (db) => {
+    for (const trigger of ['media_content_costs_on_record', 'media_content_costs_on_revision', 'media_content_costs_on_removal']) db.run(`DROP TRIGGER ${trigger}`);
+    for (const column of ['current_version', 'download_files', 'download_bytes']) db.run(`ALTER TABLE media_content DROP COLUMN ${column}`);
     db.run('DROP TRIGGER content_file_returns_on_insert');
     db.run('DROP TABLE content_file_returns');
     db.run('DROP INDEX content_files_current');
