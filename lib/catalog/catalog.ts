@@ -119,22 +119,36 @@ function migrate(db: SqlDatabase, now: Date): boolean {
   return true;
 }
 
-async function snapshot(home: string): Promise<Snapshot | undefined> {
+/**
+ * The current snapshot of a home, held for the caller (users + 1) until release(); loaded when the
+ * file changed. The hold is taken in the same synchronous step as the look-up or the load, so no
+ * writer can retire and close the snapshot in between.
+ */
+async function acquire(home: string): Promise<Snapshot | undefined> {
   const path = catalogPath(home);
-  const cached = snapshots.get(home);
-  if (cached && cached.key === (await fileKey(path))) return cached;
-  const loaded = await loadFileBacked(path);
-  if (!loaded) return undefined;
-  try {
-    checkNotNewer(loaded.db, path);
-  } catch (err) {
-    loaded.db.close();
-    throw err;
+  const key = await fileKey(path);
+  if (key === undefined) return undefined;
+  let snap = snapshots.get(home);
+  if (!snap || snap.key !== key) {
+    const loaded = await loadFileBacked(path);
+    if (!loaded) return undefined;
+    try {
+      checkNotNewer(loaded.db, path);
+    } catch (err) {
+      loaded.db.close();
+      throw err;
+    }
+    snap = { db: loaded.db, key: loaded.key, users: 0, retired: false, fileBacked: true };
+    retire(home, snapshots.get(home));
+    snapshots.set(home, snap);
   }
-  retire(home, snapshots.get(home));
-  const fresh = { db: loaded.db, key: loaded.key, users: 0, retired: false, fileBacked: true };
-  snapshots.set(home, fresh);
-  return fresh;
+  snap.users++;
+  return snap;
+}
+
+function release(s: Snapshot): void {
+  s.users--;
+  if (s.retired && s.users === 0) s.db.close();
 }
 
 /**
@@ -142,18 +156,17 @@ async function snapshot(home: string): Promise<Snapshot | undefined> {
  * readers always see the current schema. fn may be async: the snapshot stays open until it ends.
  */
 export async function readCatalog<T>(home: string, now: Date, fn: (db: SqlDatabase) => T): Promise<Awaited<T>> {
-  let snap = await snapshot(home);
+  let snap = await acquire(home);
   if (!snap || schemaVersion(snap.db) < SCHEMA_VERSION) {
+    if (snap) release(snap);
     await writeCatalog(home, now, () => undefined);
-    snap = await snapshot(home);
+    snap = await acquire(home);
     if (!snap) throw new TsmediaError('ECATALOG_MISSING', `The catalog ${catalogPath(home)} disappeared while it was being opened.`);
   }
-  snap.users++;
   try {
     return await fn(snap.db);
   } finally {
-    snap.users--;
-    if (snap.retired && snap.users === 0) snap.db.close();
+    release(snap);
   }
 }
 

@@ -82,3 +82,17 @@ test('a catalog file shortened behind a reader\'s back is a clear error, not wro
   }
   closeSync(openSync(catalogPath(home), 'r'));
 });
+
+test('readers and writers interleaved in one process each get an open snapshot', async (t) => {
+  const home = await tempDir(t);
+  await catalogWith(home, 5);
+  forgetCatalogSnapshot(home);
+  let written = 0;
+  const work = Array.from({ length: 40 }, (_, k) => (k % 4 === 3
+    ? catalogWith(home, 1, `Writer ${k}`).then(() => { written++; })
+    : readCatalog(home, now, (db) => listSites(db).length)));
+  const results = await Promise.all(work);
+  t.is(results.filter((r) => r === 1).length, 30);
+  t.is(written, 10);
+  t.is(await readCatalog(home, now, (db) => db.get<{ n: number }>('SELECT count(*) AS n FROM content')!.n), 15);
+});
