@@ -15,15 +15,15 @@ export function siteCodeOf(params: { SiteCode?: string }, ctx: CmdletContext): s
   return (params.SiteCode ?? ctx.env['TSMEDIA_SITE_CODE'] ?? DEFAULT_SITE_CODE).toUpperCase();
 }
 
-/** Wires an import's progress to the shell's progress display. */
+/** Wires an import's progress to the shell's progress display (the total comes once the source is listed). */
 export function importProgress(ctx: CmdletContext, activity: string): { onTotal(bytes: number): void; onProgress(bytes: number): void; onWarning(message: string): void; signal: AbortSignal; done(): void } {
-  let bar: ReturnType<CmdletContext['progress']> | undefined;
+  const bar = ctx.progress(activity);
   return {
     onWarning(message) { ctx.warn(message); },
-    onTotal(bytes) { bar = ctx.progress(activity, bytes); },
-    onProgress(bytes) { bar?.tick(bytes); },
+    onTotal(bytes) { bar.setTotal(bytes); },
+    onProgress(bytes) { bar.tick(bytes); },
     signal: ctx.signal,
-    done() { bar?.done(); },
+    done() { bar.done(); },
   };
 }
 

@@ -4,6 +4,7 @@
 import { open } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { readCatalog, writeCatalog } from '../catalog/catalog.js';
+import type { SqlDatabase } from '../catalog/database.js';
 import { createContent, getContent, isImageType, knownBlobs, reviseContent } from '../catalog/content.js';
 import type { ContentItem, ContentType } from '../catalog/content.js';
 import { getSite } from '../catalog/sites.js';
@@ -11,11 +12,11 @@ import { TsmediaError } from '../errors.js';
 import { warmPool } from '../pool/pool.js';
 import { importFiles } from './import.js';
 import type { ImportOutcome } from './import.js';
-import { scanSourceFile, scanSourceFolder } from './source-tree.js';
+import { checkSourceFolder, scanSourceFile, walkSourceFolder } from './source-tree.js';
 import type { SourceFile } from './source-tree.js';
 
 export interface ImportProgress {
-  /** Called once with the total bytes to read, then with bytes as they are done. */
+  /** Called once the source is listed, with its total bytes (some may be done already). */
   onTotal?: (bytes: number, files: number) => void;
   onProgress?: (bytes: number) => void;
   /** Something a medium will refuse later, such as a name Windows cannot hold. */
@@ -41,26 +42,66 @@ export async function checkWimFile(path: string): Promise<number> {
   }
 }
 
-async function scan(type: ContentType, sourcePath: string, imageIndex: number | undefined, progress: ImportProgress): Promise<SourceFile[]> {
+/**
+ * The source's files, listed as the import takes them (a folder), or after its checks (a WIM
+ * image). Counts them and reports the total once the listing ends.
+ */
+async function listSource(type: ContentType, sourcePath: string, imageIndex: number | undefined, progress: ImportProgress): Promise<Iterable<SourceFile>> {
   if (!isImageType(type)) {
-    const listing = await scanSourceFolder(sourcePath);
-    for (const w of listing.warnings) progress.onWarning?.(w);
-    return listing.files;
+    const realRoot = await checkSourceFolder(sourcePath);
+    return counted(walkSourceFolder(sourcePath, realRoot, (w) => progress.onWarning?.(w)), progress);
   }
   const file = await scanSourceFile(sourcePath);
   const images = await checkWimFile(sourcePath);
   if (imageIndex !== undefined && (imageIndex < 1 || imageIndex > images)) {
     throw new TsmediaError('EBAD_IMAGE_INDEX', `'${sourcePath}' holds ${images} image(s); -Index ${imageIndex} does not exist.`, { images });
   }
-  return [file];
+  return counted([file], progress);
 }
 
-async function importSource(home: string, now: Date, files: SourceFile[], progress: ImportProgress): Promise<ImportOutcome> {
-  progress.onTotal?.(files.reduce((n, f) => n + f.size, 0), files.length);
-  return readCatalog(home, now, (db) => {
-    const opts = { known: (sha256s: readonly string[]) => knownBlobs(db, sha256s), ...(progress.onProgress ? { onProgress: progress.onProgress } : {}), ...(progress.signal ? { signal: progress.signal } : {}) };
-    return importFiles(home, files, opts);
+function* counted(files: Iterable<SourceFile>, progress: ImportProgress): Generator<SourceFile> {
+  let bytes = 0;
+  let count = 0;
+  for (const f of files) {
+    bytes += f.size;
+    count++;
+    yield f;
+  }
+  progress.onTotal?.(bytes, count);
+}
+
+/**
+ * Imports the files with a catalog snapshot opened alongside: the walk and the hashing start at
+ * once, and only deciding which blobs are new waits for the catalog (which a first import creates
+ * meanwhile). `check` runs on the snapshot first (the site exists), and its error is the import's.
+ */
+async function importSource(home: string, now: Date, files: Iterable<SourceFile>, progress: ImportProgress, check: (db: SqlDatabase) => void = () => {}): Promise<ImportOutcome> {
+  let release!: () => void;
+  const held = new Promise<void>((resolve) => { release = resolve; });
+  let opened!: (db: SqlDatabase) => void;
+  const catalog = new Promise<SqlDatabase>((resolve) => { opened = resolve; });
+  const reading = readCatalog(home, now, async (db) => {
+    check(db);
+    opened(db);
+    await held;
   });
+  // settles only if the catalog could not be opened or the check failed
+  const failed = reading.then(() => new Promise<never>(() => {}));
+  failed.catch(() => {});
+  const snapshot = (): Promise<SqlDatabase> => Promise.race([catalog, failed]);
+  const opts = {
+    known: async (sha256s: readonly string[]) => knownBlobs(await snapshot(), sha256s),
+    ...(progress.onProgress ? { onProgress: progress.onProgress } : {}),
+    ...(progress.signal ? { signal: progress.signal } : {}),
+  };
+  try {
+    const outcome = await importFiles(home, files, opts);
+    await snapshot(); // an import that asked nothing (no files) still needs the check
+    return outcome;
+  } finally {
+    release();
+    await reading.catch(() => {});
+  }
 }
 
 /** Runs the catalog change; if it fails, the pack this import wrote is removed. */
@@ -84,9 +125,8 @@ export interface NewContentRequest {
 export async function importNewContent(home: string, now: Date, req: NewContentRequest, progress: ImportProgress = {}): Promise<ContentItem> {
   const sourcePath = resolve(req.sourcePath);
   warmPool();
-  await readCatalog(home, now, (db) => getSite(db, req.siteCode));
-  const files = await scan(req.type, sourcePath, req.imageIndex, progress);
-  const outcome = await importSource(home, now, files, progress);
+  const files = await listSource(req.type, sourcePath, req.imageIndex, progress);
+  const outcome = await importSource(home, now, files, progress, (db) => getSite(db, req.siteCode));
   return commit(home, now, outcome, (db) => createContent(db, { ...req, sourcePath }, outcome.manifest, outcome.newBlobs, now));
 }
 
@@ -94,7 +134,7 @@ export async function importNewContent(home: string, now: Date, req: NewContentR
 export async function refreshContent(home: string, now: Date, id: string, progress: ImportProgress = {}): Promise<{ changed: boolean; item: ContentItem }> {
   warmPool();
   const item = await readCatalog(home, now, (db) => getContent(db, id));
-  const files = await scan(item.Type, item.SourcePath, item.ImageIndex, progress);
+  const files = await listSource(item.Type, item.SourcePath, item.ImageIndex, progress);
   const outcome = await importSource(home, now, files, progress);
   const result = await commit(home, now, outcome, (db) => reviseContent(db, item.Id, outcome.manifest, outcome.newBlobs, now));
   // Nothing changed: the blobs this import wrote are already in the library under other packs.

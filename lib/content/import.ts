@@ -1,8 +1,9 @@
 // Imports source files into the content library. Small files travel in batches to the worker
 // pool, which reads and hashes them into a shared slot; this thread writes those the library
 // lacks to the pack straight from the slot. A large file is hashed in a worker first and, if new,
-// copied by a worker straight into a range of the pack reserved for it. Results are taken in order
-// with a bounded number of tasks in flight, so memory stays bounded whatever the source size.
+// copied by a worker straight into a range of the pack reserved for it. Files are taken from the
+// source listing as it is made, and results in order, with a bounded number of tasks in flight:
+// the walk, the hashing and the writing overlap, and memory stays bounded whatever the source size.
 import { inFlightLimit, runTask } from '../pool/pool.js';
 import { TsmediaError } from '../errors.js';
 import { batchSlot, decodeBatch, writeRecords } from './file-batch.js';
@@ -27,8 +28,11 @@ export interface ImportOutcome {
 }
 
 export interface ImportOptions {
-  /** The SHA-256s among these that the library already holds (asked once per batch, not per file). */
-  known(sha256s: readonly string[]): ReadonlySet<string>;
+  /**
+   * The SHA-256s among these that the library already holds (asked once per batch, not per file;
+   * it may wait for the catalog, which opens while the first files are hashed).
+   */
+  known(sha256s: readonly string[]): ReadonlySet<string> | Promise<ReadonlySet<string>>;
   onProgress?: (bytes: number) => void;
   signal?: AbortSignal;
 }
@@ -36,27 +40,26 @@ export interface ImportOptions {
 type Job = { kind: 'batch'; files: SourceFile[]; slot?: SharedArrayBuffer } | { kind: 'large'; file: SourceFile };
 
 /** Groups files into batches of small files and single large ones, keeping their order. */
-export function planJobs(files: readonly SourceFile[]): Job[] {
-  const jobs: Job[] = [];
+export function* planJobs(files: Iterable<SourceFile>): Generator<Job> {
   let batch: SourceFile[] = [];
   let bytes = 0;
-  const flush = (): void => {
-    if (batch.length) jobs.push({ kind: 'batch', files: batch });
-    batch = [];
-    bytes = 0;
-  };
   for (const f of files) {
     if (f.size > LARGE_FILE) {
-      flush();
-      jobs.push({ kind: 'large', file: f });
+      if (batch.length) yield { kind: 'batch', files: batch };
+      batch = [];
+      bytes = 0;
+      yield { kind: 'large', file: f };
       continue;
     }
-    if (batch.length >= BATCH_FILES || bytes + f.size > BATCH_BYTES) flush();
+    if (batch.length >= BATCH_FILES || bytes + f.size > BATCH_BYTES) {
+      yield { kind: 'batch', files: batch };
+      batch = [];
+      bytes = 0;
+    }
     batch.push(f);
     bytes += f.size;
   }
-  flush();
-  return jobs;
+  if (batch.length) yield { kind: 'batch', files: batch };
 }
 
 function changed(path: string): TsmediaError {
@@ -75,13 +78,13 @@ function startJob(job: Job): Promise<HashBatchResult | HashFileResult> {
   return p;
 }
 
-export async function importFiles(home: string, files: readonly SourceFile[], opts: ImportOptions): Promise<ImportOutcome> {
+export async function importFiles(home: string, files: Iterable<SourceFile>, opts: ImportOptions): Promise<ImportOutcome> {
   const writer = await PackWriter.create(home);
   const manifest: ManifestFile[] = [];
   const added = new Set<string>();
   /** The ones neither the library nor this import holds yet; they count as held from now on. */
-  const fresh = (sha256s: readonly string[]): Set<string> => {
-    const known = opts.known(sha256s.filter((h) => !added.has(h)));
+  const fresh = async (sha256s: readonly string[]): Promise<Set<string>> => {
+    const known = await opts.known(sha256s.filter((h) => !added.has(h)));
     const out = new Set<string>();
     for (const h of sha256s) {
       if (known.has(h) || added.has(h)) continue;
@@ -92,22 +95,28 @@ export async function importFiles(home: string, files: readonly SourceFile[], op
   };
   const jobs = planJobs(files);
   const limit = inFlightLimit();
-  const pending: Promise<HashBatchResult | HashFileResult>[] = [];
+  const pending: { job: Job; result: Promise<HashBatchResult | HashFileResult> }[] = [];
   const copies: Promise<void>[] = [];
   // Slots are reused, one per batch in flight, so memory stays bounded.
   const slots: SharedArrayBuffer[] = [];
-  let next = 0;
+  let listed = false;
+  /** Lists and starts jobs (the walk runs here) until `limit` are in flight. */
+  const startMore = (): void => {
+    while (!listed && pending.length < limit) {
+      const next = jobs.next();
+      if (next.done) { listed = true; return; }
+      const job = next.value;
+      if (job.kind === 'batch') job.slot = slots.pop() ?? batchSlot(BATCH_FILES, BATCH_BYTES);
+      pending.push({ job, result: startJob(job) });
+    }
+  };
   try {
-    for (const job of jobs) {
-      while (next < jobs.length && pending.length < limit) {
-        const upcoming = jobs[next++]!;
-        if (upcoming.kind === 'batch') upcoming.slot = slots.pop() ?? batchSlot(BATCH_FILES, BATCH_BYTES);
-        pending.push(startJob(upcoming));
-      }
+    for (startMore(); pending.length > 0; startMore()) {
+      const { job, result: running } = pending.shift()!;
       if (opts.signal?.aborted) throw new TsmediaError('EABORTED', 'The import was interrupted; nothing was kept.');
       let result: HashBatchResult | HashFileResult;
       try {
-        result = await pending.shift()!;
+        result = await running;
       } catch (err) {
         const where = job.kind === 'large' ? job.file.path : `${job.files[0]!.path} (or a file after it)`;
         throw new TsmediaError('ESOURCE_UNREADABLE', `Cannot read '${where}' from the source: ${(err as Error).message}`);
@@ -120,7 +129,7 @@ export async function importFiles(home: string, files: readonly SourceFile[], op
         const slot = job.slot!;
         const records: RecordInSlot[] = [];
         const hashed = decodeBatch(slot, job.files.map((f) => f.size));
-        const isNew = fresh(hashed.map((h) => h.sha256));
+        const isNew = await fresh(hashed.map((h) => h.sha256));
         hashed.forEach((h, i) => {
           manifest.push({ path: job.files[i]!.path, size: h.size, sha256: h.sha256 });
           // once: a second file with these bytes in the batch is not new after the first
@@ -134,7 +143,7 @@ export async function importFiles(home: string, files: readonly SourceFile[], op
         const r = result as HashFileResult;
         if (r.size !== job.file.size) throw changed(job.file.path);
         manifest.push({ path: job.file.path, size: r.size, sha256: r.sha256 });
-        if (fresh([r.sha256]).size) {
+        if ((await fresh([r.sha256])).size) {
           const loc = writer.reserve(r.sha256, r.size);
           const task: CopyIntoPackTask = { source: job.file.absolute, pack: writer.path, offset: loc.offset, size: r.size, sha256: r.sha256 };
           const copy = runTask<boolean>('copyIntoPack', task).then((ok) => { if (!ok) throw changed(job.file.path); });
@@ -148,7 +157,7 @@ export async function importFiles(home: string, files: readonly SourceFile[], op
     const kept = await writer.finish();
     return { manifest, newBlobs: writer.blobs, pack: kept ? writer : undefined };
   } catch (err) {
-    await Promise.allSettled([...pending, ...copies]);
+    await Promise.allSettled([...pending.map((p) => p.result), ...copies]);
     await writer.abort();
     throw err;
   }

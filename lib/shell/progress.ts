@@ -150,7 +150,7 @@ export class Progress implements ProgressHandle {
   constructor(
     private readonly writer: TerminalWriter,
     private readonly activity: string,
-    private readonly total: number | undefined,
+    private total: number | undefined,
     private readonly unit: ProgressUnit = 'bytes',
     private readonly clock: Clock = () => performance.now(),
   ) {
@@ -166,6 +166,11 @@ export class Progress implements ProgressHandle {
   update(done: number, status?: string): void {
     this.doneUnits = done;
     if (status !== undefined) this.status = status;
+    this.draw();
+  }
+
+  setTotal(total: number): void {
+    this.total = total;
     this.draw();
   }
 

@@ -42,6 +42,8 @@ export interface ProgressHandle {
   tick(done: number, status?: string): void;
   /** Sets an absolute position. */
   update(done: number, status?: string): void;
+  /** Sets the total once it is known (work that starts while it is still being listed). */
+  setTotal(total: number): void;
   done(): void;
 }
 

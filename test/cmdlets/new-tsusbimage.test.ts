@@ -19,7 +19,7 @@ function fakeCtx(whatIf = false): CmdletContext & { said: string[] } {
     shouldProcess: (target, action) => { if (whatIf) said.push(`What if: ${action} ${target}`); return !whatIf; },
     verbose: (m) => said.push(m),
     warn: (m) => said.push(m),
-    progress: () => ({ tick() {}, update() {}, done() {} }),
+    progress: () => ({ tick() {}, update() {}, setTotal() {}, done() {} }),
     signal: new AbortController().signal,
     now: () => new Date('2026-01-01T00:00:00Z'),
     env: {},

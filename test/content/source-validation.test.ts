@@ -66,3 +66,32 @@ test('a symbolic link inside the tree is followed', async (t) => {
   const item = await importNewContent(home, now, { type: 'Package', name: 'P', sourcePath: src, siteCode: 'PS1' });
   t.is(item.FileCount, 2);
 });
+
+test('an unknown site is refused though the walk and the hashing start before the catalog is read, and nothing is kept', async (t) => {
+  const home = await tempDir(t);
+  const src = await tempDir(t);
+  // enough files for several batches in flight, and a tree with no files at all
+  await writeTree(src, Object.fromEntries(Array.from({ length: 1200 }, (_, i) => [`d${i % 7}/f${i}.txt`, `file ${i}`])));
+  const empty = await tempDir(t);
+  for (const sourcePath of [src, empty]) {
+    const err = await t.throwsAsync(importNewContent(home, now, { type: 'Package', name: 'P', sourcePath, siteCode: 'XX1' }));
+    t.is((err as { code?: string }).code, 'ENOTFOUND', err?.message);
+    t.regex(err!.message, /No site with code 'XX1'/);
+  }
+  t.deepEqual(await readCatalog(home, now, (db) => findContent(db, {})), []);
+  t.deepEqual(await readdir(packsDir(home)).catch(() => []), []);
+});
+
+test('the total is reported once the walk is done, after the bytes done so far', async (t) => {
+  const home = await tempDir(t);
+  const src = await tempDir(t);
+  await writeTree(src, Object.fromEntries(Array.from({ length: 900 }, (_, i) => [`f${i}.txt`, 'x'.repeat(i)])));
+  const events: string[] = [];
+  let done = 0;
+  await importNewContent(home, now, { type: 'Package', name: 'P', sourcePath: src, siteCode: 'PS1' }, {
+    onTotal: (bytes, files) => events.push(`total ${bytes} ${files}`),
+    onProgress: (bytes) => { done += bytes; },
+  });
+  t.deepEqual(events, [`total ${(899 * 900) / 2} 900`]);
+  t.is(done, (899 * 900) / 2);
+});

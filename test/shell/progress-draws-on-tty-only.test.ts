@@ -82,3 +82,18 @@ test('steps aside for stdout when stdout is the same terminal', (t) => {
   t.true(err.text.slice(before.length).startsWith(CLEAR), 'cleared before the output');
   p.done();
 });
+
+test('a bar started without a total shows bytes and rate, then a percentage once the total is set', (t) => {
+  const err = sink(true, 100);
+  const w = new TerminalWriter(err, sink(false));
+  const c = fakeClock();
+  const p = new Progress(w, 'Importing', undefined, 'bytes', c.clock);
+  c.now += 1000;
+  p.tick(2048);
+  t.notRegex(err.text, /%/);
+  t.regex(err.text, /2\.0 KB 2\.0 KB\/s/);
+  c.now += 1000;
+  p.setTotal(8192);
+  t.regex(err.text.split(CLEAR).at(-1)!, /25%/);
+  p.done();
+});

@@ -69,7 +69,7 @@ export function fakeContext(now: Date = FIXED_DATE): CmdletContext & { lines: st
     shouldProcess: () => true,
     verbose: (m) => { lines.push(m); },
     warn: (m) => { lines.push(`WARNING: ${m}`); },
-    progress: () => ({ tick() {}, update() {}, done() {} }),
+    progress: () => ({ tick() {}, update() {}, setTotal() {}, done() {} }),
     signal: new AbortController().signal,
     now: () => now,
     env: {},

@@ -18,7 +18,7 @@ function ctx(whatIf = false): CmdletContext & { warnings: string[]; whatIfs: str
     home: '/tmp', whatIf, warnings, whatIfs,
     shouldProcess: (target, action) => { if (whatIf) whatIfs.push(`${action} ${target}`); return !whatIf; },
     verbose: () => {}, warn: (m) => { warnings.push(m); },
-    progress: () => ({ tick: () => {}, update: () => {}, done: () => {} }),
+    progress: () => ({ tick: () => {}, update: () => {}, setTotal: () => {}, done: () => {} }),
     signal: new AbortController().signal, now: () => new Date('2026-01-01T00:00:00Z'), env: {},
     readSecret: () => Promise.resolve(undefined),
   };
