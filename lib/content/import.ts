@@ -9,7 +9,7 @@ import { TsmediaError } from '../errors.js';
 import { batchSlot, decodeBatch, writeRecords } from './file-batch.js';
 import type { BatchFile, CopyIntoPackTask, HashBatchResult, HashBatchTask, RecordInSlot } from './file-batch.js';
 import type { HashFileResult } from './hash-file.js';
-import { PackWriter } from './library.js';
+import { PackWriter, RECORD_HEADER_BYTES } from './library.js';
 import type { BlobLocation } from './library.js';
 import type { ManifestFile } from './manifest.js';
 import type { SourceFile } from './source-tree.js';
@@ -136,7 +136,10 @@ export async function importFiles(home: string, files: Iterable<SourceFile>, opt
           if (isNew.delete(h.sha256)) records.push({ index: i, at: h.at, size: h.size, offset: writer.reserve(h.sha256, h.size).offset });
         });
         // here, not in a worker: two threads writing one file contend for it in the kernel
-        if (records.length) writeRecords({ slot, pack: writer.path, records });
+        if (records.length) {
+          writeRecords({ slot, pack: writer.path, records });
+          writer.wrote(records.reduce((n, r) => n + RECORD_HEADER_BYTES + r.size, 0));
+        }
         slots.push(slot);
         opts.onProgress?.(job.files.reduce((n, f) => n + f.size, 0));
       } else {
@@ -146,7 +149,10 @@ export async function importFiles(home: string, files: Iterable<SourceFile>, opt
         if ((await fresh([r.sha256])).size) {
           const loc = writer.reserve(r.sha256, r.size);
           const task: CopyIntoPackTask = { source: job.file.absolute, pack: writer.path, offset: loc.offset, size: r.size, sha256: r.sha256 };
-          const copy = runTask<boolean>('copyIntoPack', task).then((ok) => { if (!ok) throw changed(job.file.path); });
+          const copy = runTask<boolean>('copyIntoPack', task).then((ok) => {
+            if (!ok) throw changed(job.file.path);
+            writer.wrote(RECORD_HEADER_BYTES + r.size);
+          });
           copy.catch(() => {});
           copies.push(copy);
         }
