@@ -10,6 +10,11 @@
 //
 // It is computed when a medium is recorded, and again for every medium holding an item when the
 // item is revised (content.source_version changes only after the new file rows are in) or removed.
+//
+// Schema 3's content_files_current index served the status query that these columns replace.
+// Every other look-up into content_files is by item (the primary key's prefix), so the index
+// goes: it made each file row cost two B-tree inserts (an import of 10,500 files spent 0.1 s on
+// it) and a third of the catalog's size.
 
 /** Recomputes current_version and the download cost of the media_content rows `where` selects. */
 function refreshCosts(where: string): string {
@@ -28,6 +33,7 @@ function refreshCosts(where: string): string {
 }
 
 export default `
+DROP INDEX content_files_current;
 ALTER TABLE media_content ADD COLUMN current_version INTEGER;
 ALTER TABLE media_content ADD COLUMN download_files INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE media_content ADD COLUMN download_bytes INTEGER NOT NULL DEFAULT 0;

@@ -143,7 +143,6 @@ test('a catalog from before schema 3 gets the history lookups and the media down
     for (const column of ['current_version', 'download_files', 'download_bytes']) db.run(`ALTER TABLE media_content DROP COLUMN ${column}`);
     db.run('DROP TRIGGER content_file_returns_on_insert');
     db.run('DROP TABLE content_file_returns');
-    db.run('DROP INDEX content_files_current');
     db.run('PRAGMA user_version = 2');
   });
   forgetCatalogSnapshot(home);
