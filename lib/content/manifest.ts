@@ -15,9 +15,8 @@ export function sortManifest(files: ManifestFile[]): ManifestFile[] {
 
 /** A digest of the whole manifest: equal digests mean the same files with the same bytes. */
 export function manifestDigest(files: readonly ManifestFile[]): string {
-  const h = createHash('sha256');
-  for (const f of files) h.update(`${f.sha256} ${f.size} ${f.path}\n`);
-  return h.digest('hex');
+  // one update: a call per file into the hash costs more than the hashing (10,000-file manifests)
+  return createHash('sha256').update(files.map((f) => `${f.sha256} ${f.size} ${f.path}\n`).join('')).digest('hex');
 }
 
 export function manifestBytes(files: readonly ManifestFile[]): number {

@@ -81,12 +81,16 @@ test('Ctrl+C stops a script waiting on stdin with exit 130', async (t) => {
   const child = spawn(process.execPath, [BIN, '-File', '-'], { env: userEnv(), stdio: ['pipe', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (b: Buffer) => { stderr += b.toString(); });
-  const started = Date.now();
-  setTimeout(() => child.kill('SIGINT'), 1500);
-  const code = await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
-  t.is(code, 130);
+  const closed = new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
+  // the first line's result shows the shell is up and reading the next line: then Ctrl+C
+  // (a fixed delay could signal a process still starting under load, before it handles SIGINT)
+  child.stdin.write('Get-Command Get-Help -OutputFormat Json\n');
+  await new Promise((resolve) => child.stdout.once('data', resolve));
+  const signalled = Date.now();
+  child.kill('SIGINT');
+  t.is(await closed, 130);
   t.is(stderr, '');
-  t.true(Date.now() - started < 10_000);
+  t.true(Date.now() - signalled < 10_000);
 });
 
 test('with the pool closed as bin closes it, nothing of the shell keeps the process alive', async (t) => {
