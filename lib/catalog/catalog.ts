@@ -1,7 +1,7 @@
 // The catalog: one SQLite file (sql.js) in the tsmedia home. Readers load a snapshot (the file is
 // only ever replaced whole, so any snapshot is consistent); writers take the inter-process lock,
 // reload, change the database in one transaction, and replace the file atomically.
-import { fstatSync, openSync, type Stats } from 'node:fs';
+import { closeSync, fstatSync, openSync, type Stats } from 'node:fs';
 import { mkdir, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { TsmediaError } from '../errors.js';
@@ -84,7 +84,13 @@ async function loadFileBacked(path: string): Promise<{ db: SqlDatabase; key: str
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw err;
   }
-  const stats = fstatSync(fd);
+  let stats: Stats;
+  try {
+    stats = fstatSync(fd);
+  } catch (err) {
+    closeSync(fd);
+    throw err;
+  }
   const bytes = new FileBackedBytes(fd, stats.size);
   const db = await open(path, bytes, () => bytes.close());
   // SQLite keeps the pages it read (up to 32 MiB): a script of many cmdlets reads each page once.

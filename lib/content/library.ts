@@ -17,7 +17,7 @@ import { TsmediaError } from '../errors.js';
 
 export const PACK_MAGIC = Buffer.from('TSMPACK1', 'latin1');
 /** Bytes written between background flushes of a pack being written (see PackWriter.wrote). */
-const SYNC_EVERY = 64 << 20;
+const DEFAULT_SYNC_EVERY = 64 << 20;
 const RECORD_MAGIC = Buffer.from('TSMB', 'latin1');
 export const RECORD_HEADER_BYTES = 44;
 
@@ -53,13 +53,13 @@ export class PackWriter {
   private syncing: Promise<void> | undefined;
   readonly blobs: BlobLocation[] = [];
 
-  private constructor(readonly home: string, readonly name: string, readonly path: string) {}
+  private constructor(readonly home: string, readonly name: string, readonly path: string, private readonly syncEvery: number) {}
 
-  static async create(home: string): Promise<PackWriter> {
+  static async create(home: string, opts: { syncEvery?: number } = {}): Promise<PackWriter> {
     const dir = packsDir(home);
     await mkdir(dir, { recursive: true });
     const name = `pack-${randomUUID()}.pack`;
-    const w = new PackWriter(home, name, join(dir, name));
+    const w = new PackWriter(home, name, join(dir, name), opts.syncEvery ?? DEFAULT_SYNC_EVERY);
     w.fd = openSync(w.path, 'wx', 0o644);
     writeSync(w.fd, PACK_MAGIC, 0, PACK_MAGIC.length, 0);
     return w;
@@ -77,7 +77,7 @@ export class PackWriter {
   }
 
   /**
-   * Counts bytes written into the pack. Every SYNC_EVERY bytes, those written so far go to the disk
+   * Counts bytes written into the pack. Every syncEvery bytes (64 MiB), those written so far go to the disk
    * in the background (fdatasync on the thread pool), while the import goes on: the kernel would
    * otherwise hold a whole import's pages dirty until finish(), and its fsync would wait for all of
    * them (0.3 s for 430 MB here). An error shows again in finish()'s fsync, so it is left to that.
@@ -85,7 +85,7 @@ export class PackWriter {
   wrote(bytes: number): void {
     this.unsynced += bytes;
     const fd = this.fd;
-    if (this.unsynced < SYNC_EVERY || this.syncing || fd === undefined) return;
+    if (this.unsynced < this.syncEvery || this.syncing || fd === undefined) return;
     this.unsynced = 0;
     this.syncing = new Promise<void>((done) => fdatasync(fd, () => done())).finally(() => { this.syncing = undefined; });
   }
@@ -96,9 +96,9 @@ export class PackWriter {
       await this.abort();
       return false;
     }
-    await this.syncing; // the descriptor stays open until no background flush uses it
     const fd = this.fd!;
-    this.fd = undefined;
+    this.fd = undefined; // no new background flush from here
+    await this.syncing; // and the descriptor stays open until the last one is done
     try {
       await new Promise<void>((done, fail) => fsync(fd, (err) => (err ? fail(err) : done())));
     } finally {
@@ -109,11 +109,12 @@ export class PackWriter {
 
   /** Removes the pack: an import that failed leaves nothing in the library. */
   async abort(): Promise<void> {
-    await this.syncing;
-    if (this.fd !== undefined) {
-      try { closeSync(this.fd); } catch { /* removed below either way */ }
-    }
+    const fd = this.fd;
     this.fd = undefined;
+    await this.syncing;
+    if (fd !== undefined) {
+      try { closeSync(fd); } catch { /* removed below either way */ }
+    }
     await rm(this.path, { force: true });
   }
 }

@@ -1,9 +1,10 @@
 import test from 'ava';
 import { createHash } from 'node:crypto';
+import { closeSync, openSync, writeSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { importFiles } from '../../lib/content/import.js';
-import { PACK_MAGIC, packsDir } from '../../lib/content/library.js';
+import { PACK_MAGIC, PackWriter, packsDir, RECORD_HEADER_BYTES, recordHeader } from '../../lib/content/library.js';
 import { scanSourceFolder } from '../../lib/content/source-tree.js';
 import type { SourceFile } from '../../lib/content/source-tree.js';
 import { TsmediaError } from '../../lib/errors.js';
@@ -76,3 +77,31 @@ for (const [kind, size, delta] of [['small', 1000, -1], ['small', 1000, 1], ['la
     t.deepEqual(await readdir(packsDir(home)), []);
   });
 }
+
+test('a pack flushed in the background while it is written finishes whole; one aborted during a flush is removed', async (t) => {
+  const home = await tempDir(t);
+  const blobs = Array.from({ length: 20 }, (_, i) => pseudoRandomBytes(3000 + i, 100 + i));
+  const writeAll = async (w: PackWriter, list: Buffer[]): Promise<void> => {
+    const fd = openSync(w.path, 'r+');
+    try {
+      for (const data of list) {
+        const digest = createHash('sha256').update(data).digest();
+        const loc = w.reserve(digest.toString('hex'), data.length);
+        writeSync(fd, Buffer.concat([recordHeader(digest, data.length), data]), 0, RECORD_HEADER_BYTES + data.length, loc.offset - RECORD_HEADER_BYTES);
+        w.wrote(RECORD_HEADER_BYTES + data.length); // past 4 KiB: a flush starts while the next records are written
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+    } finally {
+      closeSync(fd);
+    }
+  };
+  const whole = await PackWriter.create(home, { syncEvery: 4096 });
+  await writeAll(whole, blobs);
+  t.true(await whole.finish());
+  t.deepEqual(walkPack(await readFile(whole.path)).map((r) => r.data), blobs);
+
+  const aborted = await PackWriter.create(home, { syncEvery: 1 });
+  await writeAll(aborted, blobs.slice(0, 1));
+  await aborted.abort();
+  t.deepEqual(await readdir(packsDir(home)), [whole.name]);
+});
