@@ -8,7 +8,8 @@
 // medium only if the cached revision held the same path with the same bytes (a file changed and
 // then changed back, or removed and re-added identical). Only the current row of a path counts,
 // however often it changed in between. Triggers keep that cost, and each item's current version,
-// on its media_content row (db/migrations/0004), so these queries read media_content alone.
+// on its media_content row (db/migrations/0004), and each medium's totals in media_status (0005),
+// so these queries read those alone.
 import { formatBytes } from '../shell/progress.js';
 import type { ContentType } from './content.js';
 import type { SqlDatabase } from './database.js';
@@ -85,8 +86,8 @@ export function prestagedMediaItems(db: SqlDatabase, filter: MediaStatusFilter =
 }
 
 /**
- * One row per chosen prestaged medium, oldest first, aggregated in SQL (a large catalog has tens of
- * thousands of medium-item pairs; only the media come back).
+ * One row per chosen prestaged medium, oldest first, from the status rows schema 5's triggers
+ * keep (db/migrations/0005: a large catalog has tens of thousands of medium-item pairs).
  *
  * The rebuild rule. A medium should be rebuilt when
  *   - any item on it was removed from the catalog (it carries content nothing deploys any more), or
@@ -98,14 +99,12 @@ export function prestagedMediaItems(db: SqlDatabase, filter: MediaStatusFilter =
 export function prestagedMediaStatus(db: SqlDatabase, filter: MediaStatusFilter = {}, thresholdBytes = 0): PrestagedMediaStatus[] {
   const where = mediaWhere(filter);
   const rows = db.all<MediumRow>(`
-    SELECT m.media_id, m.path, m.created, m.task_sequence_id, count(mc.content_id) AS items,
-           coalesce(sum(mc.current_version <> mc.source_version), 0) AS revised, coalesce(sum(mc.current_version IS NULL), 0) AS removed,
-           coalesce(sum(mc.download_files), 0) AS files, coalesce(sum(mc.download_bytes), 0) AS bytes,
-           group_concat(CASE WHEN mc.current_version IS NULL THEN mc.content_id END) AS removed_ids,
-           group_concat(CASE WHEN mc.download_files > 0 THEN mc.content_id END) AS downloading_ids,
-           group_concat(CASE WHEN mc.current_version <> mc.source_version AND mc.download_files = 0 THEN mc.content_id END) AS free_ids
-    FROM media m LEFT JOIN media_content mc ON mc.seq = m.seq
-    WHERE ${where.clause} GROUP BY m.seq ORDER BY m.created, m.seq`, where.params);
+    SELECT m.media_id, m.path, m.created, m.task_sequence_id, coalesce(s.items, 0) AS items,
+           coalesce(s.revised, 0) AS revised, coalesce(s.removed, 0) AS removed,
+           coalesce(s.download_files, 0) AS files, coalesce(s.download_bytes, 0) AS bytes,
+           s.removed_ids, s.downloading_ids, s.free_ids
+    FROM media m LEFT JOIN media_status s ON s.seq = m.seq
+    WHERE ${where.clause} ORDER BY m.created, m.seq`, where.params);
   return rows.map((r) => {
     const list = (ids: string | null): string[] => (ids === null ? [] : ids.split(',').sort());
     const removed = list(r.removed_ids);

@@ -5,11 +5,11 @@ import { catalogPath, forgetCatalogSnapshot, readCatalog, writeCatalog } from '.
 import { loadSqlJs, SqlDatabase } from '../../lib/catalog/database.js';
 import { createContent, getContent, getManifest, removeContent, reviseContent } from '../../lib/catalog/content.js';
 import { recordMedia } from '../../lib/catalog/media.js';
-import { compareMediaItems, prestagedMediaItems, prestagedMediaStatus } from '../../lib/catalog/media-status.js';
+import { compareMediaItems, prestagedMediaItems, prestagedMediaStatus, type PrestagedMediaStatus } from '../../lib/catalog/media-status.js';
 import type { ManifestFile } from '../../lib/content/manifest.js';
 import { closePool } from '../../lib/pool/pool.js';
 import { tempDir } from '../helpers/tmp.js';
-import { BOOT, DRIVERS, LEGACY, M1, M2, M3, M5, OFFICE, ZIP, revisedCatalog } from '../helpers/revised-catalog.js';
+import { BOOT, DAY3, DRIVERS, LEGACY, M1, M2, M3, M5, OFFICE, ZIP, recordMedium, revisedCatalog } from '../helpers/revised-catalog.js';
 
 test.after.always(closePool);
 
@@ -134,11 +134,14 @@ test('compareMediaItems: removed, added, revised and (on request) equal items, b
   t.deepEqual(compareMediaItems(a, a), []);
 });
 
-test('a catalog from before schema 3 gets the history lookups and the media download costs back-filled when it is migrated', async (t) => {
+test('a catalog from before schema 3 gets the history lookups, the media download costs and the media status back-filled when it is migrated', async (t) => {
   const { home } = await revisedCatalog(t);
   const before = await readCatalog(home, new Date(), (db) => prestagedMediaItems(db));
+  const statusBefore = await readCatalog(home, new Date(), (db) => prestagedMediaStatus(db));
   // take the catalog back to schema 2, as an older tsmedia left it
   await writeCatalog(home, new Date(), (db) => {
+    for (const trigger of ['media_status_on_record', 'media_status_on_item', 'media_status_on_item_change', 'media_status_on_removal']) db.run(`DROP TRIGGER ${trigger}`);
+    db.run('DROP TABLE media_status');
     for (const trigger of ['media_content_costs_on_record', 'media_content_costs_on_revision', 'media_content_costs_on_removal']) db.run(`DROP TRIGGER ${trigger}`);
     for (const column of ['current_version', 'download_files', 'download_bytes']) db.run(`ALTER TABLE media_content DROP COLUMN ${column}`);
     db.run('DROP TRIGGER content_file_returns_on_insert');
@@ -159,8 +162,21 @@ test('a catalog from before schema 3 gets the history lookups and the media down
     return prestagedMediaItems(db);
   });
   t.deepEqual(after, before);
+  t.deepEqual(await readCatalog(home, new Date(), (db) => prestagedMediaStatus(db)), statusBefore);
 
   // they go with their item
   await writeCatalog(home, new Date(), (db) => removeContent(db, DRIVERS, 'DriverPackage', true));
   t.deepEqual(await readCatalog(home, new Date(), (db) => db.all('SELECT * FROM content_file_returns')), []);
+});
+
+test('a medium recorded again at its path replaces its status, and a medium of no items has a status of none', async (t) => {
+  const { home } = await revisedCatalog(t);
+  const summary = async (id: string): Promise<PrestagedMediaStatus> => (await readCatalog(home, DAY3, (db) => prestagedMediaStatus(db, { mediaId: id })))[0]!;
+  t.like(await summary(M1), { Items: 5, RevisedItems: 2, RemovedItems: 1 });
+  // the same path, now holding only current content: its old status must not linger
+  await recordMedium(home, DAY3, { id: M1, path: '/media/m1.wim', kind: 'Prestaged', content: [BOOT, OFFICE] });
+  t.like(await summary(M1), { Items: 2, RevisedItems: 0, RemovedItems: 0, DownloadFiles: 0, Rebuild: false });
+  await recordMedium(home, DAY3, { id: M1, path: '/media/m1.wim', kind: 'Prestaged', content: [] });
+  t.like(await summary(M1), { Items: 0, RevisedItems: 0, DownloadFiles: 0, Rebuild: false, Reason: 'Every item is at its current revision.' });
+  t.is(await readCatalog(home, DAY3, (db) => db.get<{ n: number }>('SELECT count(*) AS n FROM media_status WHERE seq NOT IN (SELECT seq FROM media)')!.n), 0);
 });
