@@ -1,9 +1,12 @@
 // The inter-process lock that serialises catalog writers.
+import { createRequire } from 'node:module';
 import { TsmediaError } from '../errors.js';
-import { lazy } from '../lazy.js';
 
-// loaded by writers only: readers (most commands) start faster without it
-const properLockfile = lazy(() => import('proper-lockfile'));
+type Lockfile = typeof import('proper-lockfile');
+let loaded: Lockfile | undefined;
+// loaded by writers only, readers (most commands) start faster without it; with require(), as
+// proper-lockfile is CommonJS (the ESM loader would scan it and its dependencies for exports)
+const properLockfile = (): Lockfile => (loaded ??= createRequire(import.meta.url)('proper-lockfile') as Lockfile);
 
 /**
  * Runs fn while holding the lock on `path`. proper-lockfile's default onCompromised throws from a
@@ -13,7 +16,7 @@ const properLockfile = lazy(() => import('proper-lockfile'));
 export async function withLock<T>(path: string, fn: () => Promise<T>): Promise<T> {
   let compromised: Error | undefined;
   let release: () => Promise<void>;
-  const { default: lockfile } = await properLockfile();
+  const lockfile = properLockfile();
   try {
     release = await lockfile.lock(path, {
       realpath: false,
