@@ -5,7 +5,7 @@ import { closeSync, fstatSync, openSync, type Stats } from 'node:fs';
 import { mkdir, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { TsmediaError } from '../errors.js';
-import { migrations, SCHEMA_VERSION } from '../../db/migrations/index.js';
+import { loadMigrations, SCHEMA_VERSION } from '../../db/migrations/index.js';
 import { writeFileAtomic } from './atomic-write.js';
 import { loadSqlJs, SqlDatabase } from './database.js';
 import { FileBackedBytes } from './file-backed-bytes.js';
@@ -112,9 +112,10 @@ function checkNotNewer(db: SqlDatabase, path: string): void {
 }
 
 /** Runs the migrations the database lacks, and seeds a new catalog with the primary site PS1. */
-function migrate(db: SqlDatabase, now: Date): boolean {
+async function migrate(db: SqlDatabase, now: Date): Promise<boolean> {
   const from = schemaVersion(db);
   if (from >= SCHEMA_VERSION) return false;
+  const migrations = await loadMigrations();
   db.transaction(() => {
     for (let v = from; v < SCHEMA_VERSION; v++) db.db.exec(migrations[v]!);
     if (from === 0) {
@@ -204,7 +205,7 @@ export async function writeCatalog<T>(home: string, now: Date, fn: (db: SqlDatab
     }
     let out: T;
     try {
-      migrate(db, now);
+      await migrate(db, now);
       out = db.transaction(() => fn(db));
       await writeFileAtomic(path, db.export());
     } catch (err) {

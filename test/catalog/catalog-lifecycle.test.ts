@@ -1,9 +1,9 @@
 import test from 'ava';
-import { readFile, writeFile } from 'node:fs/promises';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { readCatalog, writeCatalog, catalogPath, forgetCatalogSnapshot } from '../../lib/catalog/catalog.js';
 import { loadSqlJs, SqlDatabase } from '../../lib/catalog/database.js';
 import { listSites, addSite, allocateObjectId } from '../../lib/catalog/sites.js';
-import { SCHEMA_VERSION } from '../../db/migrations/index.js';
+import { loadMigrations, SCHEMA_VERSION } from '../../db/migrations/index.js';
 import { tempDir } from '../helpers/tmp.js';
 
 const now = new Date('2026-01-01T00:00:00Z');
@@ -70,4 +70,15 @@ test('site rules: CAS has no parent, a primary\'s parent is a CAS, codes are thr
   await t.throwsAsync(writeCatalog(home, now, (db) => addSite(db, { code: 'PS3', name: 'x', type: 'Primary', parentCode: 'PS1', https: false }, now)), { message: /parent must be a central administration site/ });
   await t.throwsAsync(writeCatalog(home, now, (db) => addSite(db, { code: 'TOOLONG', name: 'x', type: 'Primary', https: false }, now)), { message: /exactly three/ });
   await t.throwsAsync(writeCatalog(home, now, (db) => addSite(db, { code: 'CON', name: 'x', type: 'Primary', https: false }, now)), { message: /reserved/ });
+});
+
+test('the schema version counts the migration files, which load in order, once', async (t) => {
+  const files = (await readdir(new URL('../../db/migrations/', import.meta.url))).filter((f) => /^\d{4}-.+\.js$/.test(f)).sort();
+  t.is(files.length, SCHEMA_VERSION);
+  t.deepEqual(files.map((f) => Number(f.slice(0, 4))), Array.from({ length: SCHEMA_VERSION }, (_, i) => i + 1));
+  const sqls = await loadMigrations();
+  t.is(sqls.length, SCHEMA_VERSION);
+  t.regex(sqls[0]!, /CREATE TABLE sites/);
+  t.is(new Set(sqls).size, SCHEMA_VERSION, 'each file its own SQL');
+  t.is(await loadMigrations(), sqls);
 });
