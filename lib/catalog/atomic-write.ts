@@ -3,13 +3,23 @@
 import { open, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 
-export async function writeFileAtomic(path: string, data: Uint8Array): Promise<void> {
-  const tmp = join(dirname(path), `.${basename(path)}.tmp-${process.pid}`);
+/** Where a file is written before it is renamed into place: hidden, beside it, this process's own. */
+export function temporaryPath(path: string): string {
+  return join(dirname(path), `.${basename(path)}.tmp-${process.pid}`);
+}
+
+/**
+ * `durable: false` skips the fsyncs: a reader still never sees a partial file (what published
+ * distribution point folders need), but a crash may leave the old one.
+ */
+export async function writeFileAtomic(path: string, data: Uint8Array, o: { durable?: boolean } = {}): Promise<void> {
+  const durable = o.durable ?? true;
+  const tmp = temporaryPath(path);
   try {
     const fh = await open(tmp, 'w', 0o644);
     try {
       await fh.writeFile(data);
-      await fh.sync();
+      if (durable) await fh.sync();
     } finally {
       await fh.close();
     }
@@ -18,7 +28,7 @@ export async function writeFileAtomic(path: string, data: Uint8Array): Promise<v
     await rm(tmp, { force: true });
     throw err;
   }
-  await syncFolder(dirname(path));
+  if (durable) await syncFolder(dirname(path));
 }
 
 /** Makes a rename durable: the folder's entry must reach the disk too. */

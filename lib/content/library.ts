@@ -9,10 +9,11 @@
 // Pack layout: "TSMPACK1", then records: "TSMB" (4), size u64 LE (8), SHA-256 (32), data.
 // The record headers make a pack self-describing, so the index could be rebuilt from the packs.
 import { randomUUID, createHash } from 'node:crypto';
-import { closeSync, fdatasync, fsync, openSync, writeSync } from 'node:fs';
+import { closeSync, fdatasync, fsync, openSync, readSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { mkdir, open, rm } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
+import { temporaryPath } from '../catalog/atomic-write.js';
 import { TsmediaError } from '../errors.js';
 
 export const PACK_MAGIC = Buffer.from('TSMPACK1', 'latin1');
@@ -119,16 +120,81 @@ export class PackWriter {
   }
 }
 
+/** The pack file a catalog row names; a name that is not a library pack's is refused. */
+export function packPath(home: string, pack: string): string {
+  if (!/^pack-[0-9a-f-]+\.pack$/.test(pack)) throw new TsmediaError('ELIBRARY_CORRUPT', `The catalog names a pack '${pack}' that is not a library pack name.`);
+  return join(packsDir(home), pack);
+}
+
+function missingPack(home: string, pack: string): TsmediaError {
+  return new TsmediaError('ELIBRARY_MISSING', `The content library lacks pack ${pack}; the library under ${home} was changed outside tsmedia.`, { pack });
+}
+
+function corruptBlob(loc: BlobLocation): TsmediaError {
+  return new TsmediaError('ELIBRARY_CORRUPT', `Blob ${loc.sha256} in pack ${loc.pack} does not match its hash; the content library is damaged. Re-import the content (Update-CMContent) from its source.`, { sha256: loc.sha256 });
+}
+
 /** Opens a blob for reading: the pack's handle and the byte range. */
 export async function openBlob(home: string, loc: Pick<BlobLocation, 'pack' | 'offset' | 'size'>): Promise<{ fh: FileHandle; start: number; end: number }> {
-  if (!/^pack-[0-9a-f-]+\.pack$/.test(loc.pack)) throw new TsmediaError('ELIBRARY_CORRUPT', `The catalog names a pack '${loc.pack}' that is not a library pack name.`);
+  const path = packPath(home, loc.pack);
   let fh: FileHandle;
   try {
-    fh = await open(join(packsDir(home), loc.pack), 'r');
+    fh = await open(path, 'r');
   } catch {
-    throw new TsmediaError('ELIBRARY_MISSING', `The content library lacks pack ${loc.pack}; the library under ${home} was changed outside tsmedia.`, { pack: loc.pack });
+    throw missingPack(home, loc.pack);
   }
   return { fh, start: loc.offset, end: loc.offset + loc.size };
+}
+
+export interface CopyBlobOptions {
+  /** A reusable copy buffer (1 MiB when absent). */
+  buffer?: Buffer;
+  onBytes?: (n: number) => void;
+  signal?: AbortSignal;
+}
+
+/**
+ * Copies a blob out of its pack to `target`, checking its SHA-256 on the way, so a damaged
+ * library is never copied out. Written under a temporary name beside the target and renamed when
+ * whole. Synchronous (one blob is a run of reads and writes with nothing to wait for in between):
+ * callers that copy many yield between blobs.
+ */
+export function copyBlobToFile(home: string, loc: BlobLocation, target: string, o: CopyBlobOptions = {}): void {
+  const buffer = o.buffer ?? Buffer.allocUnsafe(1 << 20);
+  let src: number;
+  try {
+    src = openSync(packPath(home, loc.pack), 'r');
+  } catch (err) {
+    if (err instanceof TsmediaError) throw err;
+    throw missingPack(home, loc.pack);
+  }
+  const tmp = temporaryPath(target);
+  try {
+    const dst = openSync(tmp, 'w', 0o644);
+    try {
+      const hash = createHash('sha256');
+      let done = 0;
+      while (done < loc.size) {
+        if (o.signal?.aborted) throw new TsmediaError('EABORTED', 'The copy out of the content library was interrupted.');
+        const n = readSync(src, buffer, 0, Math.min(buffer.length, loc.size - done), loc.offset + done);
+        if (n === 0) break;
+        const slice = buffer.subarray(0, n);
+        hash.update(slice);
+        for (let w = 0; w < n;) w += writeSync(dst, slice, w, n - w);
+        done += n;
+        o.onBytes?.(n);
+      }
+      if (done !== loc.size || hash.digest('hex') !== loc.sha256) throw corruptBlob(loc);
+    } finally {
+      closeSync(dst);
+    }
+    renameSync(tmp, target);
+  } catch (err) {
+    rmSync(tmp, { force: true });
+    throw err;
+  } finally {
+    closeSync(src);
+  }
 }
 
 /** Reads a whole blob and checks its SHA-256 (for small blobs; stream large ones). */
@@ -143,7 +209,7 @@ export async function readBlob(home: string, loc: BlobLocation): Promise<Buffer>
       got += bytesRead;
     }
     if (got !== loc.size || createHash('sha256').update(buf).digest('hex') !== loc.sha256) {
-      throw new TsmediaError('ELIBRARY_CORRUPT', `Blob ${loc.sha256} in pack ${loc.pack} does not match its hash; the content library is damaged.`, { sha256: loc.sha256 });
+      throw corruptBlob(loc);
     }
     return buf;
   } finally {

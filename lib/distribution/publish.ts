@@ -2,14 +2,13 @@
 // nginx, any web server or a storage bucket can be a distribution point. Every file is written
 // under a temporary name and renamed when complete; files already there with the right bytes are
 // skipped, so publishing again after a revision writes only what the revision added.
-import { createHash } from 'node:crypto';
-import { mkdir, open, readFile, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, readFile, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import { writeFileAtomic } from '../catalog/atomic-write.js';
 import { readCatalog } from '../catalog/catalog.js';
 import { blobLocation, findContent, getContent, getManifest } from '../catalog/content.js';
 import type { BlobLocation } from '../content/library.js';
-import { openBlob } from '../content/library.js';
-import { TsmediaError } from '../errors.js';
+import { copyBlobToFile } from '../content/library.js';
 import { fileUrlPath, manifestDocument, manifestUrlPath } from './layout.js';
 
 export interface PublishResult {
@@ -34,59 +33,14 @@ interface Plan {
   items: number;
 }
 
-const COPY_CHUNK = 1 << 20;
-
-function tempName(path: string): string {
-  return join(dirname(path), `.${path.slice(dirname(path).length + 1)}.tmp-${process.pid}`);
-}
-
 async function writeDocument(path: string, bytes: Buffer): Promise<boolean> {
   try {
     if ((await readFile(path)).equals(bytes)) return false;
   } catch { /* not there yet */ }
   await mkdir(dirname(path), { recursive: true });
-  const tmp = tempName(path);
-  try {
-    const fh = await open(tmp, 'w', 0o644);
-    try { await fh.writeFile(bytes); } finally { await fh.close(); }
-    await rename(tmp, path);
-  } catch (err) {
-    await rm(tmp, { force: true });
-    throw err;
-  }
+  // not durable: a web server never serves a partial document, and a rerun rewrites what a crash lost
+  await writeFileAtomic(path, bytes, { durable: false });
   return true;
-}
-
-/** Copies a blob out of its pack, checking its SHA-256 on the way (a damaged library is never published). */
-async function copyBlob(home: string, loc: BlobLocation, path: string, onBytes?: (n: number) => void): Promise<void> {
-  await mkdir(dirname(path), { recursive: true });
-  const tmp = tempName(path);
-  const src = await openBlob(home, loc);
-  try {
-    const out = await open(tmp, 'w', 0o644);
-    try {
-      const hash = createHash('sha256');
-      const buf = Buffer.allocUnsafe(Math.min(COPY_CHUNK, Math.max(1, loc.size)));
-      for (let p = 0; p < loc.size;) {
-        const { bytesRead } = await src.fh.read(buf, 0, Math.min(buf.length, loc.size - p), src.start + p);
-        if (bytesRead === 0) throw new TsmediaError('ELIBRARY_CORRUPT', `Pack ${loc.pack} ends inside blob ${loc.sha256}; the content library is damaged.`);
-        const view = buf.subarray(0, bytesRead);
-        hash.update(view);
-        await out.write(view);
-        p += bytesRead;
-        onBytes?.(bytesRead);
-      }
-      if (hash.digest('hex') !== loc.sha256) throw new TsmediaError('ELIBRARY_CORRUPT', `Blob ${loc.sha256} in pack ${loc.pack} does not match its hash; the content library is damaged.`, { sha256: loc.sha256 });
-    } finally {
-      await out.close();
-    }
-    await rename(tmp, path);
-  } catch (err) {
-    await rm(tmp, { force: true });
-    throw err;
-  } finally {
-    await src.fh.close();
-  }
 }
 
 async function plan(home: string, now: Date, ids: readonly string[] | undefined): Promise<Plan> {
@@ -119,9 +73,13 @@ export async function publishContentLibrary(home: string, now: Date, dir: string
     else todo.push(b);
   }
   o.onTotal?.(todo.reduce((n, b) => n + b.size, 0));
+  const buffer = Buffer.allocUnsafe(1 << 20);
   for (const b of todo) {
+    await new Promise((resolve) => setImmediate(resolve)); // a copy is synchronous: let a Ctrl+C in between
     o.signal?.throwIfAborted();
-    await copyBlob(home, b, join(dir, fileUrlPath(b.sha256)), o.onBytes);
+    const path = join(dir, fileUrlPath(b.sha256));
+    await mkdir(dirname(path), { recursive: true });
+    copyBlobToFile(home, b, path, { buffer, ...(o.onBytes ? { onBytes: o.onBytes } : {}) });
     result.FilesWritten++;
     result.BytesWritten += b.size;
   }

@@ -2,11 +2,9 @@
 // SHA-256 checked as it is written. Media trees are then made of hard links to these files, so a
 // file held by several content items or several media (a bulk build) is read and hashed once,
 // and the ISO writer stores linked files once.
-import { createHash } from 'node:crypto';
-import { closeSync, linkSync, mkdirSync, openSync, readSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { linkSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { TsmediaError } from '../errors.js';
-import { packsDir } from '../content/library.js';
+import { copyBlobToFile, packPath } from '../content/library.js';
 import type { BlobLocation } from '../content/library.js';
 
 const COPY_BUFFER = 1 << 20;
@@ -37,8 +35,7 @@ export class BlobStager {
 
   /** Where the blob's bytes are in the library: a pack file and the offset of the first byte. */
   packRange(loc: BlobLocation): { source: string; offset: number } {
-    if (!/^pack-[0-9a-f-]+\.pack$/.test(loc.pack)) throw new TsmediaError('ELIBRARY_CORRUPT', `The catalog names a pack '${loc.pack}' that is not a library pack name.`);
-    return { source: join(packsDir(this.home), loc.pack), offset: loc.offset };
+    return { source: packPath(this.home, loc.pack), offset: loc.offset };
   }
 
   /**
@@ -70,42 +67,9 @@ export class BlobStager {
   path(loc: BlobLocation, signal?: AbortSignal): string {
     const known = this.done.get(loc.sha256);
     if (known) return known;
-    const pack = this.packRange(loc);
     this.count(loc);
     const out = join(this.dir, loc.sha256);
-    const tmp = `${out}.part`;
-    let src: number;
-    try {
-      src = openSync(pack.source, 'r');
-    } catch {
-      throw new TsmediaError('ELIBRARY_MISSING', `The content library lacks pack ${loc.pack}; the library under ${this.home} was changed outside tsmedia.`, { pack: loc.pack });
-    }
-    const dst = openSync(tmp, 'w');
-    try {
-      const hash = createHash('sha256');
-      let done = 0;
-      while (done < loc.size) {
-        if (signal?.aborted) throw new TsmediaError('EABORTED', 'The media build was interrupted.');
-        const n = readSync(src, this.buffer, 0, Math.min(COPY_BUFFER, loc.size - done), loc.offset + done);
-        if (n === 0) break;
-        const slice = this.buffer.subarray(0, n);
-        hash.update(slice);
-        writeSync(dst, slice);
-        done += n;
-        this.bytesStaged += n;
-      }
-      if (done !== loc.size || hash.digest('hex') !== loc.sha256) {
-        throw new TsmediaError('ELIBRARY_CORRUPT', `Blob ${loc.sha256} in pack ${loc.pack} does not match its hash; the content library is damaged. Re-import the content (Update-CMContent) from its source.`, { sha256: loc.sha256 });
-      }
-    } catch (e) {
-      closeSync(dst);
-      rmSync(tmp, { force: true });
-      throw e;
-    } finally {
-      closeSync(src);
-    }
-    closeSync(dst);
-    renameSync(tmp, out);
+    copyBlobToFile(this.home, loc, out, { buffer: this.buffer, ...(signal ? { signal } : {}), onBytes: (n) => { this.bytesStaged += n; } });
     this.done.set(loc.sha256, out);
     this.verified.add(loc.sha256);
     return out;
