@@ -62,51 +62,49 @@ export interface MediaParams {
   Force?: boolean;
 }
 
-const p = (spec: ParameterSpec): ParameterSpec => spec;
-
 const COMMON: ParameterSpec[] = [
-  p({ name: 'Path', type: 'string', mandatory: true, position: 0, help: 'The medium to write: an .iso (CD/DVD sets add -2, -3, ...), a USB .img or /dev/sdX, or a prestaged .wim.' }),
-  p({ name: 'SiteCode', type: 'string', help: 'The site that creates the media (default: $TSMEDIA_SITE_CODE, else PS1).' }),
-  p({ name: 'DistributionPoint', type: 'string', help: 'A registered distribution point whose content the media hold (content is read from the local content library it serves).' }),
-  p({ name: 'TemporaryFolder', type: 'string', help: 'Where the medium is staged before it is written (default: the system temporary folder).' }),
-  p({ name: 'Force', type: 'switch', help: 'Replace an existing file at -Path; required to write to a USB drive.' }),
-  p({ name: 'MediaPassword', type: 'secure', help: 'Protects the media variables (shows in the process list: prefer -MediaPasswordFile or $TSMEDIA_MEDIA_PASSWORD).' }),
-  p({ name: 'MediaPasswordFile', type: 'string', help: 'A file whose text is the media password.' }),
-  p({ name: 'MediaPasswordPrompt', type: 'switch', help: 'Ask for the media password on the terminal.' }),
-  p({ name: 'EncryptContent', type: 'switch', help: 'Encrypt content files with the media password\'s key (beyond ConfigMgr, which leaves them in the clear).' }),
-  p({ name: 'MediaLabel', type: 'string', help: 'The volume label (default "Configuration Manager").' }),
-  p({ name: 'Variable', type: 'hashtable', help: 'Task sequence variables on the media: Name=Value,Name=Value.' }),
-  p({ name: 'NoAutoRun', type: 'switch', help: 'Write no autorun.inf (a prestaged WIM never has one).' }),
-  p({ name: 'AllowUacPrompt', type: 'switch', help: 'Accepted for ConfigMgr scripts: tsmedia media start nothing from autorun.' }),
+  { name: 'Path', type: 'string', mandatory: true, position: 0, help: 'The medium to write: an .iso (CD/DVD sets add -2, -3, ...), a USB .img or /dev/sdX, or a prestaged .wim.' },
+  { name: 'SiteCode', type: 'string', help: 'The site that creates the media (default: $TSMEDIA_SITE_CODE, else PS1).' },
+  { name: 'DistributionPoint', type: 'string', help: 'A registered distribution point whose content the media hold (content is read from the local content library it serves).' },
+  { name: 'TemporaryFolder', type: 'string', help: 'Where the medium is staged before it is written (default: the system temporary folder).' },
+  { name: 'Force', type: 'switch', help: 'Replace an existing file at -Path; required to write to a USB drive.' },
+  { name: 'MediaPassword', type: 'secure', help: 'Protects the media variables (shows in the process list: prefer -MediaPasswordFile or $TSMEDIA_MEDIA_PASSWORD).' },
+  { name: 'MediaPasswordFile', type: 'string', help: 'A file whose text is the media password.' },
+  { name: 'MediaPasswordPrompt', type: 'switch', help: 'Ask for the media password on the terminal.' },
+  { name: 'EncryptContent', type: 'switch', help: 'Encrypt content files with the media password\'s key (beyond ConfigMgr, which leaves them in the clear).' },
+  { name: 'MediaLabel', type: 'string', help: 'The volume label (default "Configuration Manager").' },
+  { name: 'Variable', type: 'hashtable', help: 'Task sequence variables on the media: Name=Value,Name=Value.' },
+  { name: 'NoAutoRun', type: 'switch', help: 'Write no autorun.inf (a prestaged WIM never has one).' },
+  { name: 'AllowUacPrompt', type: 'switch', help: 'Accepted for ConfigMgr scripts: tsmedia media start nothing from autorun.' },
 ];
 const DISC: ParameterSpec[] = [
-  p({ name: 'MediaType', type: 'string', mandatory: true, validateSet: ['CdDvd', 'Usb'], help: 'CdDvd: an ISO image (or a set); Usb: a FAT32 USB image or drive.' }),
-  p({ name: 'FormatMedia', type: 'switch', help: 'USB: the drive is formatted (tsmedia always writes a whole new partition and file system).' }),
+  { name: 'MediaType', type: 'string', mandatory: true, validateSet: ['CdDvd', 'Usb'], help: 'CdDvd: an ISO image (or a set); Usb: a FAT32 USB image or drive.' },
+  { name: 'FormatMedia', type: 'switch', help: 'USB: the drive is formatted (tsmedia always writes a whole new partition and file system).' },
 ];
-const BOOT_IMAGE = p({ name: 'BootImage', type: 'string', mandatory: true, aliases: ['BootImageId'], help: 'The boot image (ID or name).' });
+const BOOT_IMAGE: ParameterSpec = { name: 'BootImage', type: 'string', mandatory: true, aliases: ['BootImageId'], help: 'The boot image (ID or name).' };
 const PRESTART: ParameterSpec[] = [
-  p({ name: 'PrestartCommand', type: 'string', help: 'A command WinPE runs before the task sequence.' }),
-  p({ name: 'PrestartPackage', type: 'string', help: 'A package whose files the prestart command uses (ID or name).' }),
+  { name: 'PrestartCommand', type: 'string', help: 'A command WinPE runs before the task sequence.' },
+  { name: 'PrestartPackage', type: 'string', help: 'A package whose files the prestart command uses (ID or name).' },
 ];
 const CLIENT: ParameterSpec[] = [
-  p({ name: 'ManagementPoint', type: 'string', array: true, help: 'Management points (registered URLs or host names); default: the site\'s.' }),
-  p({ name: 'MediaMode', type: 'string', validateSet: ['Dynamic', 'SiteBased'], help: 'Dynamic (default): any MP may redirect the client; SiteBased: one site\'s MP.' }),
-  p({ name: 'AllowUnknownMachine', type: 'switch', help: 'Unknown computers may run the media.' }),
-  p({ name: 'UserDeviceAffinity', type: 'string', validateSet: ['DoNotAllow', 'AdministratorApproval', 'AutoApproval'], help: 'User device affinity.' }),
-  p({ name: 'CertificatePath', type: 'string', help: 'A PFX with the media\'s PKI client certificate (HTTPS).' }),
-  p({ name: 'CertificatePassword', type: 'secure', help: 'The PFX\'s password.' }),
-  p({ name: 'CertificatePasswordFile', type: 'string', help: 'A file whose text is the PFX\'s password.' }),
-  p({ name: 'CertificateStartTime', type: 'datetime', help: 'Start of a self-signed media certificate\'s validity.' }),
-  p({ name: 'CertificateExpireTime', type: 'datetime', help: 'End of a self-signed media certificate\'s validity.' }),
+  { name: 'ManagementPoint', type: 'string', array: true, help: 'Management points (registered URLs or host names); default: the site\'s.' },
+  { name: 'MediaMode', type: 'string', validateSet: ['Dynamic', 'SiteBased'], help: 'Dynamic (default): any MP may redirect the client; SiteBased: one site\'s MP.' },
+  { name: 'AllowUnknownMachine', type: 'switch', help: 'Unknown computers may run the media.' },
+  { name: 'UserDeviceAffinity', type: 'string', validateSet: ['DoNotAllow', 'AdministratorApproval', 'AutoApproval'], help: 'User device affinity.' },
+  { name: 'CertificatePath', type: 'string', help: 'A PFX with the media\'s PKI client certificate (HTTPS).' },
+  { name: 'CertificatePassword', type: 'secure', help: 'The PFX\'s password.' },
+  { name: 'CertificatePasswordFile', type: 'string', help: 'A file whose text is the PFX\'s password.' },
+  { name: 'CertificateStartTime', type: 'datetime', help: 'Start of a self-signed media certificate\'s validity.' },
+  { name: 'CertificateExpireTime', type: 'datetime', help: 'End of a self-signed media certificate\'s validity.' },
 ];
-const UNATTENDED = p({ name: 'AllowUnattended', type: 'switch', help: 'Run without a prompt when no password is set.' });
+const UNATTENDED: ParameterSpec = { name: 'AllowUnattended', type: 'switch', help: 'Run without a prompt when no password is set.' };
 const CONTENT: ParameterSpec[] = [
-  p({ name: 'Package', type: 'string', array: true, aliases: ['PackageId'], help: 'Packages (IDs or names).' }),
-  p({ name: 'DriverPackage', type: 'string', array: true, aliases: ['DriverPackageId'], help: 'Driver packages.' }),
-  p({ name: 'Application', type: 'string', array: true, aliases: ['ApplicationId'], help: 'Applications.' }),
-  p({ name: 'IncludeApplicationDependency', type: 'switch', help: 'Accepted for ConfigMgr scripts: the catalog records no application dependencies, so the applications named are all there is.' }),
+  { name: 'Package', type: 'string', array: true, aliases: ['PackageId'], help: 'Packages (IDs or names).' },
+  { name: 'DriverPackage', type: 'string', array: true, aliases: ['DriverPackageId'], help: 'Driver packages.' },
+  { name: 'Application', type: 'string', array: true, aliases: ['ApplicationId'], help: 'Applications.' },
+  { name: 'IncludeApplicationDependency', type: 'switch', help: 'Accepted for ConfigMgr scripts: the catalog records no application dependencies, so the applications named are all there is.' },
 ];
-const TASK_SEQUENCE = p({ name: 'TaskSequence', type: 'string', mandatory: true, aliases: ['TaskSequenceId'], help: 'The task sequence (ID or name).' });
+const TASK_SEQUENCE: ParameterSpec = { name: 'TaskSequence', type: 'string', mandatory: true, aliases: ['TaskSequenceId'], help: 'The task sequence (ID or name).' };
 
 /** Binds a media cmdlet's parameters into a build request (passwords and certificates read). */
 export async function mediaRequestFrom(kind: MediaKind, prm: MediaParams, ctx: CmdletContext): Promise<MediaRequest> {
@@ -179,18 +177,18 @@ const newBootableMedia = mediaCmdlet('New-CMBootableMedia', 'Bootable', 'Creates
   [BOOT_IMAGE, ...DISC, ...CLIENT, UNATTENDED, ...PRESTART], 'tsmedia New-CMBootableMedia -BootImage PS100001 -MediaType Usb -Path boot.img -ManagementPoint mp1.contoso.com -MediaPasswordFile pw.txt');
 const newStandaloneMedia = mediaCmdlet('New-CMStandaloneMedia', 'StandAlone', 'Creates stand-alone media: the task sequence and all its content, on a CD/DVD set or a USB drive.',
   [TASK_SEQUENCE, ...DISC, ...CONTENT, UNATTENDED, ...PRESTART, ...CLIENT.filter((x) => x.name.startsWith('Certificate')),
-    p({ name: 'MediaSize', type: 'string', help: 'Size650MB, Size4GB, Size8GB, SizeUnlimited (ConfigMgr\'s), or a size such as 700MB: a CD/DVD set spreads over discs of this size.' }),
-    p({ name: 'MediaStartDate', type: 'datetime', help: 'The media refuse to run before this time.' }),
-    p({ name: 'MediaExpirationDate', type: 'datetime', help: 'The media refuse to run after this time.' })],
+    { name: 'MediaSize', type: 'string', help: 'Size650MB, Size4GB, Size8GB, SizeUnlimited (ConfigMgr\'s), or a size such as 700MB: a CD/DVD set spreads over discs of this size.' },
+    { name: 'MediaStartDate', type: 'datetime', help: 'The media refuse to run before this time.' },
+    { name: 'MediaExpirationDate', type: 'datetime', help: 'The media refuse to run after this time.' }],
   'tsmedia New-CMStandaloneMedia -TaskSequence "Deploy Win11" -MediaType CdDvd -MediaSize Size4GB -Path set.iso');
 const newPrestageMedia = mediaCmdlet('New-CMPrestageMedia', 'Prestaged', 'Creates prestaged media: one WIM to apply to new disks, with the content the task sequence needs.',
   [TASK_SEQUENCE, BOOT_IMAGE,
-    p({ name: 'OperatingSystemImage', type: 'string', mandatory: true, aliases: ['OperatingSystemImageId'], help: 'The OS image (ID or name).' }),
-    p({ name: 'OperatingSystemImageIndex', type: 'int', help: 'The image in the OS image WIM to apply.' }),
+    { name: 'OperatingSystemImage', type: 'string', mandatory: true, aliases: ['OperatingSystemImageId'], help: 'The OS image (ID or name).' },
+    { name: 'OperatingSystemImageIndex', type: 'int', help: 'The image in the OS image WIM to apply.' },
     ...CONTENT, ...CLIENT, ...PRESTART,
-    p({ name: 'Comment', type: 'string', help: 'A comment (up to 127 characters).' }),
-    p({ name: 'CreatedBy', type: 'string', help: 'Who made the media (up to 50 characters).' }),
-    p({ name: 'Version', type: 'string', help: 'A version text (up to 32 characters).' })],
+    { name: 'Comment', type: 'string', help: 'A comment (up to 127 characters).' },
+    { name: 'CreatedBy', type: 'string', help: 'Who made the media (up to 50 characters).' },
+    { name: 'Version', type: 'string', help: 'A version text (up to 32 characters).' }],
   'tsmedia New-CMPrestageMedia -TaskSequence "Deploy Win11" -BootImage PS100001 -OperatingSystemImage PS100002 -ManagementPoint mp1.contoso.com -Path oem.wim');
 
 interface InfoParams { Path: string; MediaPassword?: string; MediaPasswordFile?: string; MediaPasswordPrompt?: boolean }
