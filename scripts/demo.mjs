@@ -4,7 +4,7 @@
 // printing what was built (one medium of each kind). Usage: npm run demo [-- DIR]   (default:
 // $TMPDIR/tsmedia-demo)
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -48,6 +48,14 @@ write('apps/7zip/7z2408-x64.msi', bytes(200_000, 4));
 write('apps/7zip/install.cmd', 'msiexec /i 7z2408-x64.msi /qn\n');
 writeFileSync(join(dir, 'media-password.txt'), 'demo password\n');
 
+const epoch = Number(process.env.SOURCE_DATE_EPOCH ?? '1767225600');
+// Sample files and folders dated at the epoch, not when this run wrote them: WIMs keep file times,
+// so with fresh times the images (and the media holding them) would differ from run to run.
+(function stamp(path) {
+  for (const e of readdirSync(path, { withFileTypes: true })) if (e.isDirectory()) stamp(join(path, e.name)); else utimesSync(join(path, e.name), epoch, epoch);
+  utimesSync(path, epoch, epoch);
+})(src);
+
 const out = join(dir, 'media');
 mkdirSync(out);
 // A fresh catalog numbers objects PS100001, PS100002, ... in the order they are made.
@@ -72,7 +80,7 @@ Get-TSMedia
 `;
 writeFileSync(join(dir, 'demo.tsm'), script);
 
-const env = { ...process.env, TSMEDIA_HOME: join(dir, 'home'), SOURCE_DATE_EPOCH: process.env.SOURCE_DATE_EPOCH ?? '1767225600' };
+const env = { ...process.env, TSMEDIA_HOME: join(dir, 'home'), SOURCE_DATE_EPOCH: String(epoch) };
 console.log(`tsmedia demo in ${dir}\n`);
 const r = spawnSync(process.execPath, [bin, '-File', join(dir, 'demo.tsm')], { env, stdio: 'inherit' });
 process.exit(r.status ?? 1);
