@@ -57,6 +57,32 @@ test('unlimited codes are optimal and complete', (t) => {
   t.true(checked > 150, `${checked} codes compared`);
 });
 
+test('frequencies of every size order the lengths, ties by symbol, and a reused output array gives the same code', (t) => {
+  // codes are sorted by (frequency, symbol): a more frequent symbol never gets a longer codeword,
+  // and of two equally frequent ones the higher symbol never gets a longer one. Frequencies up to
+  // 2^32 - 1 take every pass of the radix sort; reusing `into` must not leak the last code.
+  const r = rng(11);
+  const into = new Uint8Array(700);
+  for (let iter = 0; iter < 300; iter++) {
+    const n = 2 + (r() % 650);
+    const f = new Uint32Array(n);
+    const top = [8, 16, 24, 32][iter % 4]!;
+    for (let i = 0; i < n; i++) f[i] = r() % 3 === 0 ? 0 : (r() % 8 === 0 ? f[r() % (i + 1)]! : (r() >>> (32 - top)) || 1);
+    f[0] = 1; f[1] = 1;
+    const lens = buildCodeLengths(f, n, 16);
+    t.deepEqual(buildCodeLengths(f, n, 16, into), lens, 'the same code through the reused array');
+    for (let a = 0; a < n; a++) {
+      for (let b = 0; b < n; b++) {
+        if (!f[a] || !f[b]) continue;
+        if (f[a]! > f[b]! || (f[a] === f[b] && a > b)) {
+          if (lens[a]! > lens[b]!) return t.fail(`symbol ${a} (freq ${f[a]}) got ${lens[a]} bits, symbol ${b} (freq ${f[b]}) ${lens[b]}`);
+        }
+      }
+    }
+  }
+  t.pass();
+});
+
 test('length limit holds on skewed (Fibonacci) frequencies and the code stays complete', (t) => {
   const n = 40;
   const f = new Uint32Array(n);
