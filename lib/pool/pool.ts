@@ -33,10 +33,11 @@ export async function runTask<R>(name: string, task: unknown, transferList?: Arr
 
 /**
  * Starts the pool's threads without waiting for them, so they boot while this thread does other
- * work (an import's source scan) instead of after it.
+ * work (an import's source scan, a capture's tree scan) instead of after it; `codecs` loads the
+ * WIM codecs in them too.
  */
-export function warmPool(): void {
-  for (let i = 0; i < poolThreads(); i++) runTask('ready', undefined).catch(() => {});
+export function warmPool(preload?: 'codecs'): void {
+  for (let i = 0; i < poolThreads(); i++) runTask('ready', preload).catch(() => {});
 }
 
 /** Tasks worth keeping in flight: two per thread keeps threads busy without flooding the queue. */

@@ -117,9 +117,26 @@ export class LzxCompressor {
    * when it would not be smaller than the input (the caller then stores the chunk raw).
    */
   compress(input: Uint8Array): Uint8Array | null {
+    const size = this.compressToScratch(input);
+    return size > 0 ? this.out.slice(0, size) : null;
+  }
+
+  /**
+   * Compresses one chunk into the start of `out`; its size, or 0 when the stream would not be
+   * smaller than the input (or not fit in `out`): the chunk is then stored raw.
+   */
+  compressInto(input: Uint8Array, out: Uint8Array): number {
+    const size = this.compressToScratch(input);
+    if (size === 0 || size > out.length) return 0;
+    out.set(this.out.subarray(0, size));
+    return size;
+  }
+
+  /** The stream's size in this.out, or 0 when it is not smaller than the input. */
+  private compressToScratch(input: Uint8Array): number {
     const n = input.length;
     if (n > LZX_WINDOW_SIZE) throw new UsageError('ELZX_CHUNK', `lzx: a chunk holds at most ${LZX_WINDOW_SIZE} bytes, not ${n}`);
-    if (n === 0) return null;
+    if (n === 0) return 0;
     const data = this.data;
     data.set(input);
     const chunk = data.subarray(0, n);
@@ -135,7 +152,7 @@ export class LzxCompressor {
     }
     let size = this.writeBlocks(chunk, n);
     if (this.literalOnlyBytes(chunk) < (size || n)) size = this.tryLiteralsOnly(chunk, n, size);
-    return size > 0 && size < n ? this.out.slice(0, size) : null;
+    return size > 0 && size < n ? size : 0;
   }
 
   /**
@@ -552,41 +569,8 @@ export function lzxCompress(input: Uint8Array): Uint8Array | null {
   return shared.compress(input);
 }
 
-export interface LzxCompressChunksTask {
-  /** Chunks back to back, each `chunkSize` bytes except possibly the last. */
-  data: Uint8Array;
-  /** 1..32768; WIM's LZX chunk size is 32768. */
-  chunkSize?: number;
-}
-
-export interface LzxCompressChunksResult {
-  /** The stored chunks back to back: LZX streams, or raw copies where LZX would not be smaller. */
-  stored: Uint8Array;
-  /** Stored size of each chunk; equal to its uncompressed size exactly when it is stored raw. */
-  sizes: Uint32Array;
-}
-
-/**
- * A run of WIM chunks as a WIM resource stores them (the pool task: one call per batch of chunks,
- * with the thread's shared compressor).
- */
-export function lzxCompressChunks(task: LzxCompressChunksTask): LzxCompressChunksResult {
-  const { data } = task;
-  const chunkSize = task.chunkSize ?? LZX_WINDOW_SIZE;
-  if (!Number.isInteger(chunkSize) || chunkSize < 1 || chunkSize > LZX_WINDOW_SIZE) {
-    throw new UsageError('ELZX_CHUNK', `lzx: chunkSize must be 1..${LZX_WINDOW_SIZE}, not ${chunkSize}`);
-  }
+/** lzxCompress into the start of `out`: the stream's size, or 0 to store the chunk raw. */
+export function lzxCompressInto(input: Uint8Array, out: Uint8Array): number {
   shared ??= new LzxCompressor();
-  const count = Math.ceil(data.length / chunkSize);
-  const sizes = new Uint32Array(count);
-  const stored = new Uint8Array(data.length); // raw copies are the worst case
-  let at = 0;
-  for (let k = 0; k < count; k++) {
-    const chunk = data.subarray(k * chunkSize, Math.min((k + 1) * chunkSize, data.length));
-    const out = shared.compress(chunk) ?? chunk;
-    stored.set(out, at);
-    sizes[k] = out.length;
-    at += out.length;
-  }
-  return { stored: stored.slice(0, at), sizes };
+  return shared.compressInto(input, out);
 }

@@ -323,7 +323,7 @@ export class EntrySink {
     this.bodyBytes += bytes.length;
     try {
       if (this.fd === null) {
-        this.pieces.push(bytes);
+        this.pieces.push(bytes.slice()); // a copy: the writer reuses its buffers
         this.pieceBytes += bytes.length;
         if (this.pieceBytes > WHOLE_MAX) this.spill();
       } else {

@@ -10,17 +10,22 @@ import { createHash, type Hash } from 'node:crypto';
 import { closeSync, openSync, readSync } from 'node:fs';
 import { TsmediaError } from '../../errors.js';
 import { hashHex } from './bytes.js';
-import { chunkTableSize, encodeChunkTable } from './chunk-table.js';
+import { chunkCount, chunkTableSize, encodeChunkTable } from './chunk-table.js';
+import type { WimCompressResult, WimCompressTask } from './codec.js';
 import { WIM_CHUNK_SIZE, type WimCompression } from './header.js';
 import type { OutFile } from './out-file.js';
 import type { CacheHit, EntrySink, ResourceCache } from './resource-cache.js';
 import { RESHDR_FLAG_COMPRESSED, type ResourceHeader } from './resource-header.js';
-import { inFlightLimit, runTask } from '../../pool/pool.js';
+import { inFlightLimit, runTask, warmPool } from '../../pool/pool.js';
 
 /** Blobs up to this size are read whole and grouped; larger ones are streamed. */
 const SMALL_BLOB_MAX = 256 * 1024;
 /** A pool task holds up to this many bytes of chunks. */
 const TASK_BYTES = 512 * 1024;
+/** A task buffer: a task's worth of small blobs plus the one that overflows it. */
+const TASK_BUFFER_BYTES = TASK_BYTES + SMALL_BLOB_MAX;
+/** Task buffers kept for reuse: enough for every task in flight and the one being filled. */
+const SPARE_BUFFERS_MAX = 16;
 /** Uncompressed reads stream in blocks of this size straight into the output buffer. */
 const RAW_READ_BLOCK = 1024 * 1024;
 
@@ -43,20 +48,22 @@ export interface ResourceCacheUse {
   keyOf(path: string, size: number): string | undefined;
 }
 
-export type ChunkCompressor = (kind: WimCompression, chunks: Uint8Array[]) => Promise<(Uint8Array | null)[]>;
+export type ChunkCompressor = (task: WimCompressTask) => Promise<WimCompressResult>;
 
 /**
  * The worker pool (piscina starts with the first task, so uncompressed captures never start it).
- * The chunks are moved, not copied: callers pass copies they no longer need.
+ * The task's data moves to the worker, not copied: callers hand over a buffer they no longer need.
  */
-export const poolCompressor: ChunkCompressor = async (kind, chunks) => {
-  const buffers = [...new Set(chunks.map((c) => c.buffer))].filter((b): b is ArrayBuffer => b instanceof ArrayBuffer);
-  return runTask<(Uint8Array | null)[]>('wimCompressChunks', { kind, chunks }, buffers);
+export const poolCompressor: ChunkCompressor = async (task) => {
+  return runTask<WimCompressResult>('wimCompressBlobs', task, [task.data.buffer as ArrayBuffer]);
 };
 
-interface Job { results: Promise<(Uint8Array | null)[]>; finish(r: (Uint8Array | null)[]): void }
+const NO_RESULT: WimCompressResult = { stored: new Uint8Array(0), chunkSizes: new Uint32Array(0) };
 
-interface SmallPending { rec: BlobRecord; data: Uint8Array; first: number; count: number; flags: number; sink: EntrySink | null }
+interface Job { results: Promise<WimCompressResult>; finish(r: WimCompressResult): void }
+
+/** A small blob in the group being filled: its bytes are group.subarray(at, at + rec.size). */
+interface SmallPending { rec: BlobRecord; at: number; flags: number; sink: EntrySink | null }
 
 function captureError(path: string, e: unknown): TsmediaError {
   return new TsmediaError('EWIM_CAPTURE', `cannot read ${path}: ${(e as Error).message}`, { path });
@@ -66,8 +73,11 @@ export class ResourceWriter {
   readonly blobs = new Map<string, BlobRecord>();
   private readonly queue: Job[] = [];
   private group: SmallPending[] = [];
-  private groupChunks: Uint8Array[] = [];
+  /** Small blobs' bytes, read straight into one buffer that then moves to a worker and back. */
+  private groupData: Uint8Array | null = null;
   private groupBytes = 0;
+  /** Task buffers back from the workers, for the next tasks (no allocation, no zeroing, less GC). */
+  private readonly spare: Uint8Array[] = [];
   private inFlight = 0;
   /** Set by addImages from CaptureOptions.resourceCache. */
   cache: ResourceCacheUse | undefined;
@@ -84,7 +94,10 @@ export class ResourceWriter {
     readonly kind: WimCompression,
     private readonly compressor: ChunkCompressor = poolCompressor,
     readonly chunkSize: number = WIM_CHUNK_SIZE,
-  ) {}
+  ) {
+    // the threads start (and load the codecs) while the caller scans its trees
+    if (kind !== 'none' && compressor === poolCompressor) warmPool('codecs');
+  }
 
   /** Stores a file's data (or finds it stored); the record's hash is known on return. */
   async addFile(file: string | FileRef, size: number): Promise<BlobRecord> {
@@ -100,7 +113,7 @@ export class ResourceWriter {
 
   private addFileData(ref: FileRef, size: number, sink: EntrySink | null): Promise<BlobRecord> {
     if (this.kind === 'none') return Promise.resolve(this.addRawFrom(size, () => fileSource(ref, size), sink));
-    if (size <= SMALL_BLOB_MAX) return this.addBuffer(readWhole(ref, size), 0, true, sink);
+    if (size <= SMALL_BLOB_MAX) return this.addSmall(size, (into) => readWhole(ref, into), 0, true, sink);
     return this.addLarge(size, () => fileSource(ref, size), sink);
   }
 
@@ -128,7 +141,7 @@ export class ResourceWriter {
     if (this.kind === 'none') { this.writeHit(rec, hit, ref); return rec; }
     await this.flushGroup();
     this.hits.add(hit);
-    await this.push(Promise.resolve([]), () => this.writeHit(rec, hit, ref));
+    await this.push(Promise.resolve(NO_RESULT), () => this.writeHit(rec, hit, ref));
     return rec;
   }
 
@@ -162,24 +175,40 @@ export class ResourceWriter {
   }
 
   /** Stores in-memory data (metadata resources, reparse data). `dedupe` false for metadata. */
-  async addBuffer(data: Uint8Array, flags: number, dedupe = true, sink: EntrySink | null = null): Promise<BlobRecord> {
+  addBuffer(data: Uint8Array, flags: number, dedupe = true, sink: EntrySink | null = null): Promise<BlobRecord> {
+    if (this.kind === 'none' || data.length > SMALL_BLOB_MAX) return this.addRawOrLarge(data, flags, dedupe, sink);
+    return this.addSmall(data.length, (into) => into.set(data), flags, dedupe, sink);
+  }
+
+  /** Metadata too big to group: written raw, or streamed through the pool like a large file. */
+  private addRawOrLarge(data: Uint8Array, flags: number, dedupe: boolean, sink: EntrySink | null): Promise<BlobRecord> {
+    if (this.kind !== 'none') return this.addLarge(data.length, () => bufferSource(data), sink, flags, dedupe);
     const hash = new Uint8Array(createHash('sha1').update(data).digest());
     const key = hashHex(hash);
     const known = dedupe ? this.blobs.get(key) : undefined;
-    if (known) { sink?.abort(); return known; }
-    const rec: BlobRecord = { hash, key, size: data.length, reshdr: null, refCount: 0 };
+    if (known) { sink?.abort(); return Promise.resolve(known); }
+    const rec: BlobRecord = { hash, key, size: data.length, reshdr: { sizeInWim: data.length, flags, offset: this.out.pos, originalSize: data.length }, refCount: 0 };
     if (dedupe) this.blobs.set(key, rec);
-    if (this.kind === 'none') {
-      rec.reshdr = { sizeInWim: data.length, flags, offset: this.out.pos, originalSize: data.length };
-      this.out.write(data);
-      return rec;
-    }
-    const first = this.groupChunks.length;
-    for (let off = 0; off < data.length; off += this.chunkSize) {
-      this.groupChunks.push(data.subarray(off, Math.min(data.length, off + this.chunkSize)));
-    }
-    this.group.push({ rec, data, first, count: this.groupChunks.length - first, flags, sink });
-    this.groupBytes += data.length;
+    this.out.write(data);
+    sink?.commitRaw(hash);
+    return Promise.resolve(rec);
+  }
+
+  /** A small blob, filled into the group's buffer by `fill`, hashed there, and compressed with the group. */
+  private async addSmall(size: number, fill: (into: Uint8Array) => void, flags: number, dedupe: boolean, sink: EntrySink | null): Promise<BlobRecord> {
+    // a group is flushed once it holds TASK_BYTES, so a small blob always fits in a task buffer
+    this.groupData ??= this.taskBuffer();
+    const at = this.groupBytes;
+    const view = this.groupData.subarray(at, at + size);
+    fill(view);
+    const hash = new Uint8Array(createHash('sha1').update(view).digest());
+    const key = hashHex(hash);
+    const known = dedupe ? this.blobs.get(key) : undefined;
+    if (known) { sink?.abort(); return known; }
+    const rec: BlobRecord = { hash, key, size, reshdr: null, refCount: 0 };
+    if (dedupe) this.blobs.set(key, rec);
+    this.group.push({ rec, at, flags, sink });
+    this.groupBytes += size;
     if (this.groupBytes >= TASK_BYTES) await this.flushGroup();
     return rec;
   }
@@ -187,40 +216,67 @@ export class ResourceWriter {
   private async flushGroup(): Promise<void> {
     if (this.group.length === 0) return;
     const group = this.group;
-    const chunks = this.groupChunks;
+    const data = this.groupData!.subarray(0, this.groupBytes);
     this.group = [];
-    this.groupChunks = [];
+    this.groupData = null;
     this.groupBytes = 0;
-    // copies: the pool transfers or clones, and the data views must stay intact for a raw fallback
-    await this.push(this.compressor(this.kind, chunks.map((c) => c.slice())), (results) => {
-      for (const p of group) this.writeCompressed(p, results.slice(p.first, p.first + p.count), chunks.slice(p.first, p.first + p.count));
+    const blobSizes = group.map((p) => p.rec.size);
+    await this.push(this.compressor({ kind: this.kind, chunkSize: this.chunkSize, data, blobSizes }), (r) => {
+      let at = 0;
+      let k = 0;
+      for (const p of group) {
+        const count = chunkCount(p.rec.size, this.chunkSize);
+        const sizes = Array.from(r.chunkSizes.subarray(k, k + count));
+        const storedSize = sizes.reduce((a, b) => a + b, 0);
+        this.writeCompressed(p, sizes, r.stored.subarray(at, at + storedSize));
+        at += storedSize;
+        k += count;
+      }
+      this.recycle(r.stored);
     });
   }
 
-  /** Writes one in-memory blob from its chunk results: chunk table + chunks, or raw if not smaller. */
-  private writeCompressed(p: SmallPending, results: (Uint8Array | null)[], chunks: Uint8Array[]): void {
-    const sizes = results.map((r, i) => r?.length ?? chunks[i]?.length ?? 0);
-    const tableSize = chunkTableSize(p.data.length, this.chunkSize);
-    const total = tableSize + sizes.reduce((a, b) => a + b, 0);
+  /**
+   * Writes one small blob from its stored chunks: chunk table + chunks, or the blob raw when that
+   * is not smaller (compressBlobs then stored every chunk raw: the stored bytes are the blob's).
+   */
+  private writeCompressed(p: SmallPending, sizes: number[], stored: Uint8Array): void {
+    const size = p.rec.size;
+    const total = chunkTableSize(size, this.chunkSize) + stored.length;
     const offset = this.out.pos;
-    if (total >= p.data.length) {
-      this.out.write(p.data);
-      p.rec.reshdr = { sizeInWim: p.data.length, flags: p.flags, offset, originalSize: p.data.length };
+    if (total >= size) {
+      if (stored.length !== size) throw new TsmediaError('EWIM_INTERNAL', `a blob of ${size} bytes came back as ${stored.length} raw bytes`);
+      this.out.write(stored);
+      p.rec.reshdr = { sizeInWim: size, flags: p.flags, offset, originalSize: size };
       p.sink?.commitRaw(p.rec.hash);
       return;
     }
-    const table = encodeChunkTable(sizes, p.data.length);
+    const table = encodeChunkTable(sizes, size);
     this.out.write(table);
-    results.forEach((r, i) => {
-      const c = r ?? chunks[i] ?? new Uint8Array(0);
-      this.out.write(c);
-      p.sink?.chunk(c);
-    });
-    p.sink?.commitCompressed(p.rec.hash, table);
-    p.rec.reshdr = { sizeInWim: total, flags: p.flags | RESHDR_FLAG_COMPRESSED, offset, originalSize: p.data.length };
+    this.out.write(stored);
+    if (p.sink) {
+      let at = 0;
+      for (const n of sizes) {
+        p.sink.chunk(stored.subarray(at, at + n));
+        at += n;
+      }
+      p.sink.commitCompressed(p.rec.hash, table);
+    }
+    p.rec.reshdr = { sizeInWim: total, flags: p.flags | RESHDR_FLAG_COMPRESSED, offset, originalSize: size };
   }
 
-  private async push(results: Promise<(Uint8Array | null)[]>, finish: (r: (Uint8Array | null)[]) => void): Promise<void> {
+  /** A buffer for one task's data: a spare one, or a new one. */
+  private taskBuffer(): Uint8Array {
+    return this.spare.pop() ?? new Uint8Array(TASK_BUFFER_BYTES);
+  }
+
+  /** Keeps a task's buffer, back with its result and written out, for a later task. */
+  private recycle(stored: Uint8Array): void {
+    const buffer = stored.buffer;
+    if (buffer.byteLength === TASK_BUFFER_BYTES && this.spare.length < SPARE_BUFFERS_MAX) this.spare.push(new Uint8Array(buffer));
+  }
+
+  private async push(results: Promise<WimCompressResult>, finish: (r: WimCompressResult) => void): Promise<void> {
     results.catch(() => { /* awaited in order below */ });
     this.queue.push({ results, finish });
     if (this.inFlight === 0) this.inFlight = inFlightLimit();
@@ -242,10 +298,10 @@ export class ResourceWriter {
   async addStream(size: number, open: () => ByteSource): Promise<BlobRecord> {
     if (this.kind === 'none') return this.addRawFrom(size, open);
     if (size <= SMALL_BLOB_MAX) {
-      const data = new Uint8Array(size);
-      const src = open();
-      try { src.read(data); } finally { src.close(); }
-      return this.addBuffer(data, 0);
+      return this.addSmall(size, (into) => {
+        const src = open();
+        try { src.read(into); } finally { src.close(); }
+      }, 0, true, null);
     }
     return this.addLarge(size, open);
   }
@@ -310,37 +366,34 @@ export class ResourceWriter {
    * empty: the chunk table's place is taken by a queued step, and a last queued step fills it in
    * (or rewinds a duplicate, or rewrites the blob raw when compression did not pay).
    */
-  private async addLarge(size: number, open: () => ByteSource, sink: EntrySink | null = null): Promise<BlobRecord> {
+  private async addLarge(size: number, open: () => ByteSource, sink: EntrySink | null = null, flags = 0, dedupe = true): Promise<BlobRecord> {
     await this.flushGroup();
     const tableSize = chunkTableSize(size, this.chunkSize);
     const state = { start: 0, sizes: [] as number[] };
-    await this.push(Promise.resolve([]), () => {
+    await this.push(Promise.resolve(NO_RESULT), () => {
       state.start = this.out.pos;
       this.out.write(new Uint8Array(tableSize));
     });
     const h = createHash('sha1');
     const src = open();
     try {
-      let pos = 0;
-      while (pos < size) {
-        const batch: Uint8Array[] = [];
-        let batchBytes = 0;
-        while (pos < size && batchBytes < TASK_BYTES) {
-          const n = Math.min(this.chunkSize, size - pos);
-          const chunk = new Uint8Array(n);
-          src.read(chunk);
-          h.update(chunk);
-          batch.push(chunk);
-          batchBytes += n;
-          pos += n;
-        }
-        await this.push(this.compressor(this.kind, batch.map((c) => c.slice())), (results) => {
-          results.forEach((r, i) => {
-            const c = r ?? batch[i] ?? new Uint8Array(0);
-            state.sizes.push(c.length);
+      // whole chunks per batch, read straight into the buffer that moves to the worker
+      const batchMax = Math.max(1, Math.floor(TASK_BYTES / this.chunkSize)) * this.chunkSize;
+      for (let pos = 0; pos < size;) {
+        const batch = this.taskBuffer().subarray(0, Math.min(batchMax, size - pos));
+        src.read(batch);
+        h.update(batch);
+        pos += batch.length;
+        await this.push(this.compressor({ kind: this.kind, chunkSize: this.chunkSize, data: batch, blobSizes: [batch.length], partial: true }), (r) => {
+          let at = 0;
+          for (const n of r.chunkSizes) {
+            const c = r.stored.subarray(at, at + n);
+            at += n;
+            state.sizes.push(n);
             this.out.write(c);
             sink?.chunk(c);
-          });
+          }
+          this.recycle(r.stored);
         });
       }
     } finally {
@@ -348,27 +401,27 @@ export class ResourceWriter {
     }
     const hash = new Uint8Array(h.digest());
     const key = hashHex(hash);
-    const known = this.blobs.get(key);
+    const known = dedupe ? this.blobs.get(key) : undefined;
     if (known) {
-      await this.push(Promise.resolve([]), () => { this.out.rewind(state.start); sink?.abort(); });
+      await this.push(Promise.resolve(NO_RESULT), () => { this.out.rewind(state.start); sink?.abort(); });
       return known;
     }
     const rec: BlobRecord = { hash, key, size, reshdr: null, refCount: 0 };
-    this.blobs.set(key, rec);
-    await this.push(Promise.resolve([]), () => {
+    if (dedupe) this.blobs.set(key, rec);
+    await this.push(Promise.resolve(NO_RESULT), () => {
       const total = this.out.pos - state.start;
       if (total >= size) {
         // not smaller compressed: store it raw, as wimlib does (and WOF requires)
         this.out.rewind(state.start);
         const again = this.writeRawFrom(size, open);
         if (hashHex(again) !== key) throw new TsmediaError('EWIM_CAPTURE', 'the data changed while it was being captured');
-        rec.reshdr = { sizeInWim: size, flags: 0, offset: state.start, originalSize: size };
+        rec.reshdr = { sizeInWim: size, flags, offset: state.start, originalSize: size };
         sink?.commitRaw(hash);
         return;
       }
       const table = encodeChunkTable(state.sizes, size);
       this.out.patch(state.start, table);
-      rec.reshdr = { sizeInWim: total, flags: RESHDR_FLAG_COMPRESSED, offset: state.start, originalSize: size };
+      rec.reshdr = { sizeInWim: total, flags: flags | RESHDR_FLAG_COMPRESSED, offset: state.start, originalSize: size };
       sink?.commitCompressed(hash, table);
     });
     return rec;
@@ -443,16 +496,17 @@ export function iteratorSource(it: Iterator<Uint8Array>): ByteSource {
   };
 }
 
-function readWhole(ref: FileRef, size: number): Uint8Array {
+/** Reads a whole small file (or its slice of a pack) into `into`, checking its SHA-256 if known. */
+function readWhole(ref: FileRef, into: Uint8Array): void {
   const path = ref.path;
   const base = ref.offset ?? 0;
-  const data = new Uint8Array(size);
+  const size = into.length;
   let fd: number;
   try { fd = openSync(path, 'r'); } catch (e) { throw captureError(path, e); }
   try {
     let got = 0;
     while (got < size) {
-      const r = readSync(fd, data, got, size - got, base + got);
+      const r = readSync(fd, into, got, size - got, base + got);
       if (r === 0) throw new TsmediaError('EWIM_CAPTURE', `${path} shrank while it was being captured`, { path });
       got += r;
     }
@@ -462,6 +516,18 @@ function readWhole(ref: FileRef, size: number): Uint8Array {
   } finally {
     closeSync(fd);
   }
-  if (ref.sha256 !== undefined && createHash('sha256').update(data).digest('hex') !== ref.sha256) throw mismatch(ref);
-  return data;
+  if (ref.sha256 !== undefined && createHash('sha256').update(into).digest('hex') !== ref.sha256) throw mismatch(ref);
+}
+
+/** A ByteSource over bytes in memory. */
+function bufferSource(data: Uint8Array): ByteSource {
+  let at = 0;
+  return {
+    read(into) {
+      if (into.length > data.length - at) throw new TsmediaError('EWIM_IO', 'a stream ended early');
+      into.set(data.subarray(at, at + into.length));
+      at += into.length;
+    },
+    close() { /* nothing to release */ },
+  };
 }

@@ -147,6 +147,11 @@ function copyMatch(out: Uint8Array, op: number, offset: number, len: number): vo
 export interface XpressCompressor {
   /** One chunk as one XPRESS block, or null when that would not be smaller than the chunk. */
   compress(input: Uint8Array): Uint8Array | null;
+  /**
+   * One chunk as one XPRESS block written at the start of `out`; its size, or 0 when it would not
+   * be smaller than the chunk (or not fit in `out`): the chunk is then stored raw.
+   */
+  compressInto(input: Uint8Array, out: Uint8Array): number;
 }
 
 export interface XpressCompressorOptions {
@@ -160,15 +165,11 @@ export interface XpressCompressorOptions {
 
 // The parse is greedy with a shallow search: issue 3 asks for wimlib's speed within 1.5× and
 // leaves 5% of size to trade. Against the former lazy parse at depth 24 / nice 48, this costs
-// about 2% of size on the benchmark corpus and takes well under half the parse time.
+// about 2% of size on the benchmark corpus and takes well under half the parse time. Matches are
+// 4 bytes or longer: looking for 3-byte ones (wimlib's hc_matchfinder keeps a table for them)
+// made every position 10% dearer for 0.5% of size.
 const DEFAULT_SEARCH_DEPTH = 4;
 const DEFAULT_NICE_LENGTH = 24;
-/** Parse totals beside the symbol frequencies: offset bits, and bytes of long-match lengths. */
-const EXTRA_OFFSET_BITS = 0;
-const EXTRA_LENGTH_BYTES = 1;
-const EXTRA_SLOTS = 2;
-/** A 3-byte match farther than this costs about as much as three literals (11+ offset bits). */
-const SHORT_MATCH_MAX_OFFSET = 2048;
 /**
  * Positions inside a match recorded in the hash tables, at most (zlib's fast levels do the same):
  * the rest of a long match is seldom where a later match starts. On the benchmark corpus, 16
@@ -177,26 +178,26 @@ const SHORT_MATCH_MAX_OFFSET = 2048;
 const INSERT_MAX = 16;
 /** After 2^SKIP_SHIFT positions in a row without a match, the parse steps 2, then 3... (data that does not compress). */
 const SKIP_SHIFT = 5;
-/** Bits of the 4-byte chain hash (fewer for small chunks, so resetting the heads stays cheap), and of the 3-byte table. */
+/** Bits of the 4-byte chain hash (fewer for small chunks, so resetting the heads stays cheap). */
 const HASH4_MAX_BITS = 15;
 const HASH4_MIN_BITS = 10;
-const HASH3_BITS = 12;
-/** Multiplicative hashing constants (32-bit odd numbers with well-mixed bits). */
+/** Zero bytes after the chunk's copy: a 4-byte read of the match finder ends at most 1 byte past the chunk. */
+const WORD_PADDING = 8;
+/** Multiplicative hashing constant (a 32-bit odd number with well-mixed bits). */
 const HASH4_MULT = 0x1e35a7bd;
-const HASH3_MULT = 0x9e3779b1;
 
 /**
  * Match finder state for one chunk (reused): hash chains keyed by the next 4 bytes, searched
- * newest first to a bounded depth, and a one-entry-per-bucket table keyed by 3 bytes for length-3
- * matches, as wimlib's hc_matchfinder does. Positions are chunk indices.
+ * newest first to a bounded depth. Positions are chunk indices.
  */
 interface MatchState {
   head4: Int32Array;
-  head3: Int32Array;
   /** prev[i]: older position with the same 4-byte hash as position i (-1: none). */
   prev: Int32Array;
-  /** words[i]: the 4 bytes at position i as one little-endian number (0-padded at the end). */
-  words: Int32Array;
+  /** The chunk, copied and zero-padded, so 4 bytes at any position read as one number... */
+  bytes: Uint8Array;
+  /** ...through this view (TurboFan makes getInt32 one unaligned load). */
+  words: DataView;
   depth: number;
   nice: number;
 }
@@ -207,29 +208,36 @@ export function createXpressCompressor(options: XpressCompressorOptions = {}): X
   if (!Number.isInteger(maxChunk) || maxChunk < 1 || maxChunk > XPRESS_MAX_CHUNK) {
     throw new UsageError('EXPRESS_CHUNK', `XPRESS chunk size must be 1..${XPRESS_MAX_CHUNK} bytes, not ${maxChunk}`);
   }
+  const bytes = new Uint8Array(maxChunk + WORD_PADDING);
   const ms: MatchState = {
     head4: new Int32Array(1 << HASH4_MAX_BITS),
-    head3: new Int32Array(1 << HASH3_BITS),
     prev: new Int32Array(maxChunk),
-    words: new Int32Array(maxChunk + 4),
+    bytes,
+    words: new DataView(bytes.buffer),
     depth: Math.max(1, options.maxSearchDepth ?? DEFAULT_SEARCH_DEPTH),
     nice: Math.max(XPRESS_MIN_MATCH_LEN, options.niceLength ?? DEFAULT_NICE_LENGTH),
   };
-  // item = literal byte, or offset << 16 | (length - 3) for a match (offset ≥ 1 marks matches)
-  const items = new Uint32Array(maxChunk + 1);
-  const freqs = new Uint32Array(XPRESS_NUM_SYMBOLS);
-  const extras = new Float64Array(EXTRA_SLOTS);
-  const out = new Uint8Array(maxChunk);
+  const parse: Parse = {
+    items: new Uint32Array(maxChunk + 1),
+    longLengths: new Uint32Array(Math.ceil(maxChunk / (XPRESS_MIN_MATCH_LEN + LEN_HDR_EXTENDED))),
+    freqs: new Uint32Array(XPRESS_NUM_SYMBOLS),
+    offsetBits: 0,
+    lengthBytes: 0,
+  };
+  const code: BlockCode = { lens: new Uint8Array(XPRESS_NUM_SYMBOLS), codewords: new Uint32Array(XPRESS_NUM_SYMBOLS) };
+  const scratch = new Uint8Array(maxChunk);
+  const compressInto = (input: Uint8Array, out: Uint8Array): number => {
+    const n = input.length;
+    if (n > maxChunk) throw new UsageError('EXPRESS_CHUNK', `an XPRESS chunk holds at most ${maxChunk} bytes, not ${n}`);
+    if (n <= MIN_STREAM_BYTES) return 0;
+    const count = parseGreedy(input, ms, parse);
+    return writeBlock(parse, count, code, out, Math.min(n - 1, out.length));
+  };
   return {
+    compressInto,
     compress(input: Uint8Array): Uint8Array | null {
-      const n = input.length;
-      if (n > maxChunk) throw new UsageError('EXPRESS_CHUNK', `an XPRESS chunk holds at most ${maxChunk} bytes, not ${n}`);
-      if (n <= MIN_STREAM_BYTES) return null;
-      freqs.fill(0);
-      const count = parseGreedy(input, ms, items, freqs, extras);
-      freqs[END_OF_DATA_SYMBOL]!++;
-      const size = writeBlock(items, count, freqs, extras, out, n - 1);
-      return size === 0 ? null : out.slice(0, size);
+      const size = compressInto(input, scratch);
+      return size === 0 ? null : scratch.slice(0, size);
     },
   };
 }
@@ -242,25 +250,41 @@ export function xpressCompress(input: Uint8Array): Uint8Array | null {
   return shared.compress(input);
 }
 
+/** xpressCompress into the start of `out`: the block's size, or 0 to store the chunk raw. */
+export function xpressCompressInto(input: Uint8Array, out: Uint8Array): number {
+  shared ??= createXpressCompressor();
+  return shared.compressInto(input, out);
+}
+
+/**
+ * A chunk's parse, in the order the block writes it (reused). An item is a symbol in its low 9
+ * bits; a match symbol carries its offset's low bits (those under the top bit) above them, and a
+ * match whose length needs extra bytes has (length - 3) in longLengths, in order. The last item is
+ * the end-of-data symbol. Beside them: symbol frequencies, and the totals of offset bits and extra
+ * length bytes, which give the block's exact size before it is written.
+ */
+interface Parse {
+  items: Uint32Array;
+  longLengths: Uint32Array;
+  freqs: Uint32Array;
+  offsetBits: number;
+  lengthBytes: number;
+}
+const ITEM_SYMBOL_BITS = 9;
+const ITEM_SYMBOL_MASK = (1 << ITEM_SYMBOL_BITS) - 1;
+
 /** Offset of the match longestMatch last returned (a module variable keeps the hot call allocation-free). */
 let foundOffset = 0;
 
 /**
- * Longest match at `rel` (≥ 3 bytes, at most maxLen), recording `rel` in the hash tables; 0 when
+ * Longest match at `rel` (≥ 4 bytes, at most maxLen), recording `rel` in the hash tables; 0 when
  * none, else its length with the offset in foundOffset. Kept small and flat so V8 inlines it.
  */
-function longestMatch(w: Int32Array, d: Uint8Array, ms: MatchState, rel: number, maxLen: number, shift: number): number {
-  const { head4, head3, prev } = ms;
-  const cur = w[rel]!;
+function longestMatch(w: DataView, d: Uint8Array, ms: MatchState, rel: number, maxLen: number, shift: number): number {
+  const { head4, prev } = ms;
+  const cur = w.getInt32(rel, true);
   let best = 0;
   let bestOff = 0;
-  const h3 = Math.imul(cur << 8, HASH3_MULT) >>> (32 - HASH3_BITS);
-  const c3 = head3[h3]!;
-  head3[h3] = rel;
-  if (c3 >= 0 && rel - c3 <= SHORT_MATCH_MAX_OFFSET && ((w[c3]! ^ cur) & 0xffffff) === 0) {
-    best = 3;
-    bestOff = rel - c3;
-  }
   const h4 = Math.imul(cur, HASH4_MULT) >>> shift;
   let cand = head4[h4]!;
   head4[h4] = rel;
@@ -268,12 +292,22 @@ function longestMatch(w: Int32Array, d: Uint8Array, ms: MatchState, rel: number,
   const nice = ms.nice < maxLen ? ms.nice : maxLen;
   let depth = ms.depth;
   // a candidate must agree on the 4 bytes ending where the best match so far ends
-  let tail = best > 3 ? best - 3 : 0;
+  let tail = 0;
   while (cand >= 0) {
-    if (w[cand + tail] === w[rel + tail] && w[cand] === cur) {
+    if (w.getInt32(cand + tail, true) === w.getInt32(rel + tail, true) && w.getInt32(cand, true) === cur) {
       let len = 4;
-      while (len + 4 <= maxLen && w[cand + len] === w[rel + len]) len += 4;
-      while (len < maxLen && d[cand + len] === d[rel + len]) len++;
+      for (;;) {
+        if (len + 4 > maxLen) {
+          while (len < maxLen && d[cand + len] === d[rel + len]) len++;
+          break;
+        }
+        const diff = w.getInt32(cand + len, true) ^ w.getInt32(rel + len, true);
+        if (diff !== 0) {
+          len += (31 - Math.clz32(diff & -diff)) >> 3; // equal low (earlier) bytes of the word
+          break;
+        }
+        len += 4;
+      }
       if (len > best) {
         best = len;
         bestOff = rel - cand;
@@ -293,18 +327,20 @@ function longestMatch(w: Int32Array, d: Uint8Array, ms: MatchState, rel: number,
  * step over positions (see SKIP_SHIFT). Fills items, symbol frequencies and extras; returns the
  * item count. Deterministic: it depends on the chunk only.
  */
-function parseGreedy(d: Uint8Array, ms: MatchState, items: Uint32Array, freqs: Uint32Array, extras: Float64Array): number {
-  const n = d.length;
-  const { head4, head3, prev, words: w } = ms;
+function parseGreedy(input: Uint8Array, ms: MatchState, parse: Parse): number {
+  const { items, longLengths, freqs } = parse;
+  freqs.fill(0);
+  const n = input.length;
+  const { head4, prev, words: w } = ms;
+  const d = ms.bytes;
+  d.set(input);
+  d.fill(0, n, n + WORD_PADDING);
   const bits = Math.max(HASH4_MIN_BITS, Math.min(HASH4_MAX_BITS, 32 - Math.clz32(n - 1)));
   const shift = 32 - bits;
   head4.fill(-1, 0, 1 << bits);
-  head3.fill(-1);
-  // one backward pass: each word is its byte plus the next word shifted up
-  w[n] = 0;
-  for (let i = n - 1; i >= 0; i--) w[i] = d[i]! | (w[i + 1]! << 8);
   const last = n - 4; // the last position with 4 bytes to key the chains
   let count = 0;
+  let longCount = 0;
   let offBits = 0;
   let lenBytes = 0;
   let misses = 0;
@@ -326,18 +362,24 @@ function parseGreedy(d: Uint8Array, ms: MatchState, items: Uint32Array, freqs: U
     const offset = foundOffset;
     const adj = len - XPRESS_MIN_MATCH_LEN;
     const log2 = 31 - Math.clz32(offset);
-    items[count++] = ((offset << 16) | adj) >>> 0;
-    freqs[XPRESS_NUM_LITERALS + ((log2 << 4) | (adj < LEN_HDR_EXTENDED ? adj : LEN_HDR_EXTENDED))]!++;
+    let sym = XPRESS_NUM_LITERALS + (log2 << 4);
+    if (adj < LEN_HDR_EXTENDED) {
+      sym += adj;
+    } else {
+      sym += LEN_HDR_EXTENDED;
+      longLengths[longCount++] = adj;
+      lenBytes += adj - LEN_HDR_EXTENDED < EXTRA_BYTE_MAX ? 1 : 3;
+    }
+    items[count++] = sym | ((offset ^ (1 << log2)) << ITEM_SYMBOL_BITS);
+    freqs[sym]!++;
     offBits += log2;
-    if (adj >= LEN_HDR_EXTENDED) lenBytes += adj - LEN_HDR_EXTENDED < EXTRA_BYTE_MAX ? 1 : 3;
     // record the positions the match covers, for later searches: the first INSERT_MAX of them
     let p = pos + 1;
     pos += len;
     const end = pos <= last ? pos : last + 1;
     const stop = end - p > INSERT_MAX ? p + INSERT_MAX : end;
     for (; p < stop; p++) {
-      const cur = w[p]!;
-      head3[Math.imul(cur << 8, HASH3_MULT) >>> (32 - HASH3_BITS)] = p;
+      const cur = w.getInt32(p, true);
       const h4 = Math.imul(cur, HASH4_MULT) >>> shift;
       prev[p] = head4[h4]!;
       head4[h4] = p;
@@ -348,87 +390,91 @@ function parseGreedy(d: Uint8Array, ms: MatchState, items: Uint32Array, freqs: U
     items[count++] = lit;
     freqs[lit]!++;
   }
-  extras[EXTRA_OFFSET_BITS] = offBits;
-  extras[EXTRA_LENGTH_BYTES] = lenBytes;
+  items[count++] = END_OF_DATA_SYMBOL; // a match symbol whose offset has no low bits
+  freqs[END_OF_DATA_SYMBOL]!++;
+  parse.offsetBits = offBits;
+  parse.lengthBytes = lenBytes;
   return count;
 }
+
+/** A block's Huffman code: reused arrays, filled for each chunk. */
+interface BlockCode { lens: Uint8Array; codewords: Uint32Array }
 
 /**
  * Exact block size from the code and the parse, without writing it: the writer flushes a unit
  * each time more than 16 bits are pending, reserving 2 more bytes, on top of the 4 reserved first.
  */
-function blockSize(freqs: Uint32Array, lens: Uint8Array, extras: Float64Array): number {
-  let bits = extras[EXTRA_OFFSET_BITS]!;
+function blockSize(parse: Parse, lens: Uint8Array): number {
+  const freqs = parse.freqs;
+  let bits = parse.offsetBits;
   for (let s = 0; s < XPRESS_NUM_SYMBOLS; s++) bits += freqs[s]! * lens[s]!;
   const flushedUnits = Math.max(0, Math.ceil(bits / 16) - 1);
-  return TABLE_BYTES + 4 + 2 * flushedUnits + extras[EXTRA_LENGTH_BYTES]!;
+  return TABLE_BYTES + 4 + 2 * flushedUnits + parse.lengthBytes;
 }
 
 /**
  * Writes the code table and the items into out[0, limit); returns the size, or 0 when the
  * block does not fit below `limit` + 1 bytes (the caller stores the chunk raw).
  */
-function writeBlock(items: Uint32Array, count: number, freqs: Uint32Array, extras: Float64Array, out: Uint8Array, limit: number): number {
-  const lens = buildCodeLengths(freqs, XPRESS_NUM_SYMBOLS, XPRESS_MAX_CODEWORD_LEN);
-  const predicted = blockSize(freqs, lens, extras);
+function writeBlock(parse: Parse, count: number, code: BlockCode, out: Uint8Array, limit: number): number {
+  const lens = buildCodeLengths(parse.freqs, XPRESS_NUM_SYMBOLS, XPRESS_MAX_CODEWORD_LEN, code.lens);
+  const predicted = blockSize(parse, lens);
   if (predicted > limit) return 0; // incompressible: skip the writing
-  const codewords = canonicalCodewords(lens, XPRESS_NUM_SYMBOLS);
+  // codeword << 4 | length in one entry: one load per symbol
+  const codes = canonicalCodewords(lens, XPRESS_NUM_SYMBOLS, code.codewords);
+  for (let s = 0; s < XPRESS_NUM_SYMBOLS; s++) codes[s] = (codes[s]! << 4) | lens[s]!;
   for (let i = 0; i < TABLE_BYTES; i++) out[i] = lens[2 * i]! | (lens[2 * i + 1]! << 4);
+  const { items, longLengths } = parse;
   // InterleavedBitWriter's discipline inlined (this loop is hot), without its bounds checks: the
-  // predicted size fits below limit, so nothing can overflow.
+  // predicted size fits below limit, so nothing can overflow. bitbuf keeps at most 16 + 16
+  // pending bits; only the low 32 matter.
   let slot = TABLE_BYTES;
   let slot2 = TABLE_BYTES + 2;
   let byte = TABLE_BYTES + 4;
   let bitbuf = 0;
   let bitcount = 0;
-  for (let k = 0; k <= count; k++) {
-    let item: number;
-    let offset: number;
-    if (k < count) {
-      item = items[k]!;
-      offset = item >>> 16;
-    } else {
-      item = END_OF_DATA_SYMBOL;
-      offset = 0;
+  let longAt = 0;
+  for (let k = 0; k < count; k++) {
+    const item = items[k]!;
+    const sym = item & ITEM_SYMBOL_MASK;
+    const c = codes[sym]!;
+    const bits = c & 0xf;
+    bitbuf = (bitbuf << bits) | (c >>> 4);
+    bitcount += bits;
+    if (bitcount > 16) {
+      bitcount -= 16;
+      const v = bitbuf >>> bitcount;
+      out[slot] = v;
+      out[slot + 1] = v >>> 8;
+      slot = slot2;
+      slot2 = byte;
+      byte += 2;
     }
-    let sym = item;
-    let adjLen = 0;
-    let log2 = 0;
-    if (offset !== 0) {
-      adjLen = item & 0xffff;
-      log2 = 31 - Math.clz32(offset);
-      sym = XPRESS_NUM_LITERALS + ((log2 << 4) | (adjLen < LEN_HDR_EXTENDED ? adjLen : LEN_HDR_EXTENDED));
+    if (sym < XPRESS_NUM_LITERALS) continue;
+    // a match: the extra length bytes go between its symbol and its offset bits
+    if ((sym & 0xf) === LEN_HDR_EXTENDED) {
+      const adjLen = longLengths[longAt++]!;
+      const extra = adjLen - LEN_HDR_EXTENDED;
+      if (extra < EXTRA_BYTE_MAX) {
+        out[byte++] = extra;
+      } else {
+        out[byte] = EXTRA_BYTE_MAX;
+        out[byte + 1] = adjLen;
+        out[byte + 2] = adjLen >>> 8;
+        byte += 3;
+      }
     }
-    // two bit fields per match: its symbol, then (after the extra length bytes) the offset bits
-    let value = codewords[sym]!;
-    let bits = lens[sym]!;
-    for (let field = offset === 0 ? 1 : 2; field > 0; field--) {
-      // bitbuf keeps at most 16 + 16 pending bits; only the low 32 matter
-      bitbuf = (bitbuf << bits) | value;
-      bitcount += bits;
-      if (bitcount > 16) {
-        bitcount -= 16;
-        const v = bitbuf >>> bitcount;
-        out[slot] = v;
-        out[slot + 1] = v >>> 8;
-        slot = slot2;
-        slot2 = byte;
-        byte += 2;
-      }
-      if (field === 1) break;
-      if (adjLen >= LEN_HDR_EXTENDED) {
-        const extra = adjLen - LEN_HDR_EXTENDED;
-        if (extra < EXTRA_BYTE_MAX) {
-          out[byte++] = extra;
-        } else {
-          out[byte] = EXTRA_BYTE_MAX;
-          out[byte + 1] = adjLen;
-          out[byte + 2] = adjLen >>> 8;
-          byte += 3;
-        }
-      }
-      value = offset & ((1 << log2) - 1);
-      bits = log2;
+    const log2 = (sym >>> 4) & 0xf;
+    bitbuf = (bitbuf << log2) | (item >>> ITEM_SYMBOL_BITS);
+    bitcount += log2;
+    if (bitcount > 16) {
+      bitcount -= 16;
+      const v = bitbuf >>> bitcount;
+      out[slot] = v;
+      out[slot + 1] = v >>> 8;
+      slot = slot2;
+      slot2 = byte;
+      byte += 2;
     }
   }
   const v = bitbuf << (16 - bitcount);
@@ -440,46 +486,4 @@ function writeBlock(items: Uint32Array, count: number, freqs: Uint32Array, extra
     throw new TsmediaError('EXPRESS_INTERNAL', `XPRESS block size ${byte} differs from the predicted ${predicted} (a bug)`);
   }
   return byte;
-}
-
-/** WIM's usual XPRESS chunk size. */
-export const XPRESS_DEFAULT_CHUNK = 32768;
-
-export interface XpressCompressChunksTask {
-  /** Chunks back to back, each `chunkSize` bytes except possibly the last. */
-  data: Uint8Array;
-  /** 1..65536 (default 32768). */
-  chunkSize?: number;
-}
-
-export interface XpressCompressChunksResult {
-  /** The stored chunks back to back: XPRESS blocks, or raw copies where XPRESS would not be smaller. */
-  stored: Uint8Array;
-  /** Stored size of each chunk; equal to its uncompressed size exactly when it is stored raw (research §1.4). */
-  sizes: Uint32Array;
-}
-
-/**
- * A run of WIM chunks as a WIM resource stores them, before its chunk table (the pool task: one
- * call per batch of chunks, with the thread's shared compressor). Each chunk is independent.
- */
-export function xpressCompressChunks(task: XpressCompressChunksTask): XpressCompressChunksResult {
-  const { data } = task;
-  const chunkSize = task.chunkSize ?? XPRESS_DEFAULT_CHUNK;
-  if (!Number.isInteger(chunkSize) || chunkSize < 1 || chunkSize > XPRESS_MAX_CHUNK) {
-    throw new UsageError('EXPRESS_CHUNK', `XPRESS chunk size must be 1..${XPRESS_MAX_CHUNK} bytes, not ${chunkSize}`);
-  }
-  shared ??= createXpressCompressor();
-  const count = Math.ceil(data.length / chunkSize);
-  const sizes = new Uint32Array(count);
-  const stored = new Uint8Array(data.length); // raw copies are the worst case
-  let at = 0;
-  for (let k = 0; k < count; k++) {
-    const chunk = data.subarray(k * chunkSize, Math.min((k + 1) * chunkSize, data.length));
-    const part = shared.compress(chunk) ?? chunk;
-    stored.set(part, at);
-    sizes[k] = part.length;
-    at += part.length;
-  }
-  return { stored: stored.slice(0, at), sizes };
 }

@@ -4,7 +4,7 @@
 import { createHash } from 'node:crypto';
 import { lstatSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { compressChunks } from '../../../lib/formats/wim/codec.js';
+import { compressBlobs } from '../../../lib/formats/wim/codec.js';
 import type { ChunkCompressor, ResourceCacheUse } from '../../../lib/formats/wim/resource-writer.js';
 import type { ResourceCache } from '../../../lib/formats/wim/resource-cache.js';
 import { makeTree, prng, textish } from './tree-fixture.js';
@@ -46,10 +46,10 @@ export function countingCompressor(): { compressor: ChunkCompressor; bytes: () =
   let bytes = 0;
   let calls = 0;
   return {
-    compressor: async (kind, chunks) => {
+    compressor: async (task) => {
       calls++;
-      for (const c of chunks) bytes += c.length;
-      return compressChunks(kind, chunks);
+      bytes += task.data.length;
+      return compressBlobs(task);
     },
     bytes: () => bytes,
     calls: () => calls,
