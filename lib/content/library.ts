@@ -9,16 +9,16 @@
 // Pack layout: "TSMPACK1", then records: "TSMB" (4), size u64 LE (8), SHA-256 (32), data.
 // The record headers make a pack self-describing, so the index could be rebuilt from the packs.
 import { randomUUID, createHash } from 'node:crypto';
-import { closeSync, fdatasync, fsync, openSync, readSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, fsync, openSync, readSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { mkdir, open, rm } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
+import { BackgroundSync, SYNC_EVERY } from '../background-sync.js';
 import { temporaryPath } from '../catalog/atomic-write.js';
 import { TsmediaError } from '../errors.js';
 
 export const PACK_MAGIC = Buffer.from('TSMPACK1', 'latin1');
 /** Bytes written between background flushes of a pack being written (see PackWriter.wrote). */
-const DEFAULT_SYNC_EVERY = 64 << 20;
 const RECORD_MAGIC = Buffer.from('TSMB', 'latin1');
 export const RECORD_HEADER_BYTES = 44;
 
@@ -50,8 +50,7 @@ export function recordHeader(sha256: Uint8Array, size: number): Buffer {
 export class PackWriter {
   private fd: number | undefined;
   private position = PACK_MAGIC.length;
-  private unsynced = 0;
-  private syncing: Promise<void> | undefined;
+  private sync: BackgroundSync | undefined;
   readonly blobs: BlobLocation[] = [];
 
   private constructor(readonly home: string, readonly name: string, readonly path: string, private readonly syncEvery: number) {}
@@ -60,8 +59,9 @@ export class PackWriter {
     const dir = packsDir(home);
     await mkdir(dir, { recursive: true });
     const name = `pack-${randomUUID()}.pack`;
-    const w = new PackWriter(home, name, join(dir, name), opts.syncEvery ?? DEFAULT_SYNC_EVERY);
+    const w = new PackWriter(home, name, join(dir, name), opts.syncEvery ?? SYNC_EVERY);
     w.fd = openSync(w.path, 'wx', 0o644);
+    w.sync = new BackgroundSync(w.fd, w.syncEvery);
     writeSync(w.fd, PACK_MAGIC, 0, PACK_MAGIC.length, 0);
     return w;
   }
@@ -77,18 +77,9 @@ export class PackWriter {
     return loc;
   }
 
-  /**
-   * Counts bytes written into the pack. Every syncEvery bytes (64 MiB), those written so far go to the disk
-   * in the background (fdatasync on the thread pool), while the import goes on: the kernel would
-   * otherwise hold a whole import's pages dirty until finish(), and its fsync would wait for all of
-   * them (0.3 s for 430 MB here). An error shows again in finish()'s fsync, so it is left to that.
-   */
+  /** Counts bytes written into the pack: every syncEvery bytes (64 MiB) they go to the disk in the background. */
   wrote(bytes: number): void {
-    this.unsynced += bytes;
-    const fd = this.fd;
-    if (this.unsynced < this.syncEvery || this.syncing || fd === undefined) return;
-    this.unsynced = 0;
-    this.syncing = new Promise<void>((done) => fdatasync(fd, () => done())).finally(() => { this.syncing = undefined; });
+    this.sync?.wrote(bytes);
   }
 
   /** Makes the pack durable: one fsync once every record is written (by any thread: fsync is per file). Returns false (and removes the pack) when it holds no blob. */
@@ -98,8 +89,8 @@ export class PackWriter {
       return false;
     }
     const fd = this.fd!;
-    this.fd = undefined; // no new background flush from here
-    await this.syncing; // and the descriptor stays open until the last one is done
+    this.fd = undefined;
+    await this.sync?.stop(); // the descriptor stays open until the last background flush is done
     try {
       await new Promise<void>((done, fail) => fsync(fd, (err) => (err ? fail(err) : done())));
     } finally {
@@ -112,7 +103,7 @@ export class PackWriter {
   async abort(): Promise<void> {
     const fd = this.fd;
     this.fd = undefined;
-    await this.syncing;
+    await this.sync?.stop();
     if (fd !== undefined) {
       try { closeSync(fd); } catch { /* removed below either way */ }
     }

@@ -68,7 +68,7 @@ export async function appendImage(wimPath: string, spec: CaptureImageSpec, opts:
     checkCaptureOptions({ ...opts, compression: wim.compression }, wim.header.imageCount + 1);
     const name = spec.name ?? basename(spec.source);
     if (wim.images.some((i) => i.name === name)) throw new UsageError('EWIM_NAME', `${wimPath} already has an image named "${name}"`);
-    out = new OutFile(tmpPath, 'w');
+    out = new OutFile(tmpPath, 'w', { durable: opts.fsync ?? false });
     const { writer, header: h, metadata } = reopenForAppend(wim, out, opts.compressor);
     const added = await addImages(writer, [{ ...spec, name }], h.imageCount + 1, { ...opts, compression: wim.compression });
     const size = finishWim({

@@ -233,7 +233,7 @@ export async function captureWim(outPath: string, images: readonly CaptureImageS
   const names = images.map((s) => s.name ?? basename(s.source));
   if (new Set(names).size !== names.length) throw new UsageError('EWIM_NAME', 'image names in one WIM must be unique');
   const tmpPath = `${outPath}.partial-${process.pid}`;
-  const out = new OutFile(tmpPath, 'w');
+  const out = new OutFile(tmpPath, 'w', { durable: opts.fsync ?? false });
   try {
     const header = blankHeader();
     header.flags = compressionFlags(opts.compression) | HDR_FLAG_WRITE_IN_PROGRESS;

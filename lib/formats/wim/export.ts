@@ -49,7 +49,7 @@ export async function exportImage(src: Wim, index: number, destPath: string, opt
     checkCaptureOptions({ compression, now: opts.now }, newIndex);
     const name = opts.name ?? info.name;
     if (appendTo?.images.some((i) => i.name === name)) throw new UsageError('EWIM_NAME', `${destPath} already has an image named "${name}"`);
-    out = new OutFile(tmpPath, 'w');
+    out = new OutFile(tmpPath, 'w', { durable: opts.fsync ?? false });
     let writer: ResourceWriter;
     let header;
     let oldMeta: { reshdr: ResourceHeader; hash: Uint8Array }[] = [];

@@ -1,6 +1,7 @@
 // A buffered, seekable output file for the WIM writer (edge module). Writes append at `pos`;
 // rewind() discards data (a duplicate blob), patch() fills reserved bytes (a chunk table).
 import { closeSync, ftruncateSync, fsyncSync, openSync, writeSync } from 'node:fs';
+import { BackgroundSync, SYNC_EVERY } from '../../background-sync.js';
 
 const BUFFER_SIZE = 4 * 1024 * 1024;
 
@@ -10,9 +11,13 @@ export class OutFile {
   buf: Buffer = Buffer.allocUnsafe(BUFFER_SIZE);
   len = 0;
   start = 0;
+  /** Set for a file that finish() will fsync: its data goes to the disk while it is written. */
+  private readonly sync: BackgroundSync | undefined;
+  private closed = false;
 
-  constructor(path: string, flags = 'wx') {
+  constructor(path: string, flags = 'wx', opts: { durable?: boolean } = {}) {
     this.fd = openSync(path, flags, 0o644);
+    this.sync = opts.durable ? new BackgroundSync(this.fd, SYNC_EVERY) : undefined;
   }
 
   get pos(): number { return this.start + this.len; }
@@ -37,6 +42,7 @@ export class OutFile {
   flush(): void {
     let off = 0;
     while (off < this.len) off += writeSync(this.fd, this.buf, off, this.len - off, this.start + off);
+    this.sync?.wrote(this.len);
     this.start += this.len;
     this.len = 0;
   }
@@ -63,10 +69,19 @@ export class OutFile {
     this.flush();
     ftruncateSync(this.fd, this.start);
     if (fsync) fsyncSync(this.fd);
-    closeSync(this.fd);
+    this.close();
   }
 
+  /**
+   * Closes the file once (a second close could hit a descriptor reused since). A background flush
+   * still running keeps the descriptor open until it ends; the file may be renamed meanwhile.
+   */
   close(): void {
-    try { closeSync(this.fd); } catch { /* already closed */ }
+    if (this.closed) return;
+    this.closed = true;
+    const fd = this.fd;
+    const closeQuietly = (): void => { try { closeSync(fd); } catch { /* nothing left to release */ } };
+    if (this.sync) void this.sync.stop().then(closeQuietly);
+    else closeQuietly();
   }
 }

@@ -63,7 +63,7 @@ export function splitWim(wim: Wim, firstPart: string, maxPartSize: number, opts:
     plan.parts.forEach((part, i) => {
       const path = partName(firstPart, i + 1);
       const tmp = `${path}.partial-${process.pid}`;
-      const out = new OutFile(tmp, 'w');
+      const out = new OutFile(tmp, 'w', { durable: opts.fsync ?? false });
       try {
         const h = { ...wim.header, partNumber: i + 1, totalParts: total, bootIndex: 0, bootMetadata: EMPTY_RESHDR, integrity: EMPTY_RESHDR };
         h.flags = (h.flags | HDR_FLAG_SPANNED) & ~HDR_FLAG_WRITE_IN_PROGRESS;
