@@ -19,7 +19,7 @@ import { encodeMetadata, isDirectory, walkTree, type WimNode } from './metadata.
 import { OutFile } from './out-file.js';
 import { EMPTY_RESHDR, RESHDR_FLAG_METADATA, type ResourceHeader } from './resource-header.js';
 import { ResourceWriter, type BlobRecord, type ChunkCompressor, type ResourceCacheUse } from './resource-writer.js';
-import { dateToFiletime, scanTree, type SymlinkPolicy } from './scan.js';
+import { dateToFiletime, scanTreeFiles, type ScannedFile, type ScanResult, type SymlinkPolicy } from './scan.js';
 import { treeFromList, type ListedFile } from './list-tree.js';
 import { encodeXmlBytes, imageElement, wimXml, type ImageStats, type XmlElement } from './xml.js';
 
@@ -184,6 +184,11 @@ export interface AddedImages {
   metadata: { reshdr: ResourceHeader; hash: Uint8Array }[];
 }
 
+function* filesOf(scan: ScanResult): Generator<ScannedFile, ScanResult> {
+  yield* scan.files;
+  return scan;
+}
+
 /** Scans and stores the trees' data, then their metadata resources; images numbered from `first`. */
 export async function addImages(writer: ResourceWriter, specs: readonly (CaptureImageSpec & { name: string })[], first: number, opts: CaptureOptions): Promise<AddedImages> {
   writer.cache = opts.resourceCache;
@@ -198,14 +203,19 @@ export async function addImages(writer: ResourceWriter, specs: readonly (Capture
 async function addImagesTo(writer: ResourceWriter, specs: readonly (CaptureImageSpec & { name: string })[], first: number, opts: CaptureOptions): Promise<AddedImages> {
   const scans = [];
   for (const spec of specs) {
-    const scan = spec.files
-      ? treeFromList(spec.files, opts.now)
-      : scanTree(spec.source, { ...(opts.symlinks ? { symlinks: opts.symlinks } : {}), ...(opts.signal ? { signal: opts.signal } : {}) });
-    for (const f of scan.files) {
+    // a folder's files are stored while the scan goes on (the pool is busy from the first folder)
+    const scanning = spec.files
+      ? filesOf(treeFromList(spec.files, opts.now))
+      : scanTreeFiles(spec.source, { ...(opts.symlinks ? { symlinks: opts.symlinks } : {}), ...(opts.signal ? { signal: opts.signal } : {}) });
+    const stored = new Map<ScannedFile, BlobRecord>();
+    let step = scanning.next();
+    for (; !step.done; step = scanning.next()) {
       if (opts.signal?.aborted) throw new TsmediaError('EABORTED', 'capture was cancelled');
-      const rec = await writer.addFile(f.ref ?? f.path, f.size);
-      for (const n of f.nodes) n.dataHash = rec.hash;
+      stored.set(step.value, await writer.addFile(step.value.ref ?? step.value.path, step.value.size));
     }
+    const scan = step.value;
+    // hard links found later in the scan share the first name's data
+    for (const [f, rec] of stored) for (const n of f.nodes) n.dataHash = rec.hash;
     for (const r of scan.reparse) r.node.reparseHash = (await writer.addBuffer(r.data, 0)).hash;
     countReferences(scan.root, writer.blobs);
     scans.push(scan);

@@ -8,7 +8,8 @@ import { TsmediaError } from '../../errors.js';
 import {
   FILE_ATTRIBUTE_DIRECTORY, FILE_ATTRIBUTE_NORMAL, FILE_ATTRIBUTE_REPARSE_POINT, NO_SECURITY_ID,
 } from './dentry.js';
-import { sortTree, walkTree, type WimNode } from './metadata.js';
+import type { WimNode } from './metadata.js';
+import { compareNames } from './names.js';
 import { encodeSymlinkReparse, IO_REPARSE_TAG_SYMLINK, RP_FLAG_NOT_FIXED } from './reparse.js';
 import type { FileRef } from './resource-writer.js';
 
@@ -56,7 +57,12 @@ function fail(path: string, e: unknown): never {
   throw new TsmediaError('EWIM_CAPTURE', `cannot capture ${path}: ${(e as Error).message}`, { path });
 }
 
-export function scanTree(source: string, opts: { symlinks?: SymlinkPolicy; signal?: AbortSignal } = {}): ScanResult {
+/**
+ * Scans a tree, yielding each inode with data as soon as its folder is read, in tree order (the
+ * collation order the image keeps), so a capture compresses while the scan goes on; returns the
+ * whole result when done. The order does not depend on readdir order.
+ */
+export function* scanTreeFiles(source: string, opts: { symlinks?: SymlinkPolicy; signal?: AbortSignal } = {}): Generator<ScannedFile, ScanResult> {
   const policy = opts.symlinks ?? 'reparse';
   let rootStat: BigIntStats;
   try { rootStat = statSync(source, { bigint: true }); } catch (e) { fail(source, e); }
@@ -66,76 +72,87 @@ export function scanTree(source: string, opts: { symlinks?: SymlinkPolicy; signa
   const byNode = new Map<WimNode, ScannedFile>();
   const reparseByNode = new Map<WimNode, ScannedReparse>();
   const skipped: string[] = [];
-  const stack: { path: string; node: WimNode }[] = [{ path: source, node: root }];
-  for (let it = stack.pop(); it; it = stack.pop()) {
+
+  /** Reads a folder's entries into `node.children`, sorted: the frame that visits them. */
+  const readFolder = (path: string, node: WimNode): { path: string; children: WimNode[]; next: number } => {
     if (opts.signal?.aborted) throw new TsmediaError('EABORTED', 'capture was cancelled');
     let names: string[];
-    try { names = readdirSync(it.path); } catch (e) { fail(it.path, e); }
+    try { names = readdirSync(path); } catch (e) { fail(path, e); }
+    const children = node.children ?? [];
     for (const name of names) {
-      const path = join(it.path, name);
-      if (name.includes('\\')) throw new TsmediaError('EWIM_CAPTURE', `cannot capture ${path}: a backslash is not allowed in a Windows file name`, { path });
-      let st: BigIntStats;
-      try { st = lstatSync(path, { bigint: true }); } catch (e) { fail(path, e); }
-      let node: WimNode;
-      if (st.isDirectory()) {
-        node = newNode(name, st, FILE_ATTRIBUTE_DIRECTORY);
-        stack.push({ path, node });
-      } else if (st.isFile()) {
-        node = newNode(name, st, FILE_ATTRIBUTE_NORMAL);
-        if (st.size > 0n) {
-          const key = `${st.dev}:${st.ino}`;
-          let f = st.nlink > 1n ? inodes.get(key) : undefined;
-          if (!f) {
-            f = { path, size: Number(st.size), nodes: [] };
-            if (st.nlink > 1n) inodes.set(key, f);
-          }
-          f.nodes.push(node);
-          byNode.set(node, f);
-        } else if (st.nlink > 1n) {
-          // empty hard-linked files still share an inode
-          const key = `${st.dev}:${st.ino}`;
-          const f = inodes.get(key) ?? { path, size: 0, nodes: [] };
-          inodes.set(key, f);
-          f.nodes.push(node);
-          byNode.set(node, f);
-        }
-      } else if (st.isSymbolicLink()) {
-        if (policy === 'refuse') {
-          throw new TsmediaError('EWIM_SYMLINK', `${path} is a symbolic link; remove it or capture with symlinks stored as reparse points`, { path });
-        }
-        let target: string;
-        try { target = readlinkSync(path); } catch (e) { fail(path, e); }
-        let isDir = false;
-        try { isDir = statSync(path).isDirectory(); } catch { /* dangling link: a file link */ }
-        node = newNode(name, st, FILE_ATTRIBUTE_REPARSE_POINT | (isDir ? FILE_ATTRIBUTE_DIRECTORY : 0));
-        node.children = null; // a reparse point has no child list, even as a directory link
-        node.reparseTag = IO_REPARSE_TAG_SYMLINK;
-        node.rpFlags = target.startsWith('/') ? RP_FLAG_NOT_FIXED : 0;
-        reparseByNode.set(node, { path, data: encodeSymlinkReparse(target), node });
-      } else {
-        skipped.push(path);
-        continue;
-      }
-      it.node.children?.push(node);
+      const child = scanEntry(join(path, name), name);
+      if (child) children.push(child);
     }
-  }
-  sortTree(root);
-  // Data order, hard link ids: tree order, so the output does not depend on readdir order.
+    children.sort((a, b) => compareNames(a.name, b.name));
+    return { path, children, next: 0 };
+  };
+
+  /** One entry's node (null for a special file, which is listed in `skipped`). */
+  const scanEntry = (path: string, name: string): WimNode | null => {
+    if (name.includes('\\')) throw new TsmediaError('EWIM_CAPTURE', `cannot capture ${path}: a backslash is not allowed in a Windows file name`, { path });
+    let st: BigIntStats;
+    try { st = lstatSync(path, { bigint: true }); } catch (e) { fail(path, e); }
+    if (st.isDirectory()) return newNode(name, st, FILE_ATTRIBUTE_DIRECTORY);
+    if (st.isFile()) {
+      const node = newNode(name, st, FILE_ATTRIBUTE_NORMAL);
+      // hard links share one inode, empty ones too
+      if (st.size > 0n || st.nlink > 1n) {
+        const key = `${st.dev}:${st.ino}`;
+        let f = st.nlink > 1n ? inodes.get(key) : undefined;
+        if (!f) {
+          f = { path, size: Number(st.size), nodes: [] };
+          if (st.nlink > 1n) inodes.set(key, f);
+        }
+        f.nodes.push(node);
+        byNode.set(node, f);
+      }
+      return node;
+    }
+    if (st.isSymbolicLink()) {
+      if (policy === 'refuse') {
+        throw new TsmediaError('EWIM_SYMLINK', `${path} is a symbolic link; remove it or capture with symlinks stored as reparse points`, { path });
+      }
+      let target: string;
+      try { target = readlinkSync(path); } catch (e) { fail(path, e); }
+      let isDir = false;
+      try { isDir = statSync(path).isDirectory(); } catch { /* dangling link: a file link */ }
+      const node = newNode(name, st, FILE_ATTRIBUTE_REPARSE_POINT | (isDir ? FILE_ATTRIBUTE_DIRECTORY : 0));
+      node.children = null; // a reparse point has no child list, even as a directory link
+      node.reparseTag = IO_REPARSE_TAG_SYMLINK;
+      node.rpFlags = target.startsWith('/') ? RP_FLAG_NOT_FIXED : 0;
+      reparseByNode.set(node, { path, data: encodeSymlinkReparse(target), node });
+      return node;
+    }
+    skipped.push(path);
+    return null;
+  };
+
+  // Depth first in collation order (walkTree's order): data order and hard link ids follow the
+  // tree, so the output does not depend on readdir order.
   const files: ScannedFile[] = [];
   const reparse: ScannedReparse[] = [];
   const seen = new Set<ScannedFile>();
-  let nextLinkId = 1n;
-  for (const { node } of walkTree(root)) {
+  const stack = [readFolder(source, root)];
+  while (stack.length > 0) {
+    const frame = stack[stack.length - 1]!;
+    const node = frame.children[frame.next++];
+    if (!node) { stack.pop(); continue; }
+    if (node.children) { stack.push(readFolder(join(frame.path, node.name), node)); continue; }
     const r = reparseByNode.get(node);
     if (r) { reparse.push(r); continue; }
     const f = byNode.get(node);
     if (!f || seen.has(f)) continue;
     seen.add(f);
-    if (f.nodes.length > 1) {
-      const id = nextLinkId++;
-      for (const n of f.nodes) n.hardLinkId = id;
+    if (f.size > 0) {
+      files.push(f);
+      yield f;
     }
-    if (f.size > 0) files.push(f);
+  }
+  let nextLinkId = 1n;
+  for (const f of seen) {
+    if (f.nodes.length < 2) continue;
+    const id = nextLinkId++;
+    for (const n of f.nodes) n.hardLinkId = id;
   }
   return { root, files, reparse, skipped };
 }
