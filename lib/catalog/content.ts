@@ -61,6 +61,11 @@ export function knownBlobs(db: SqlDatabase, sha256s: readonly string[]): Set<str
   return out;
 }
 
+/** The sizes of the library's blobs larger than `min` bytes (few: one scan serves a whole import). */
+export function blobSizesAbove(db: SqlDatabase, min: number): Set<number> {
+  return new Set(db.all<{ size: number }>('SELECT DISTINCT size FROM library_blobs WHERE size > ?', [min]).map((r) => r.size));
+}
+
 export function blobLocation(db: SqlDatabase, sha256: string): BlobLocation {
   const r = db.get<{ size: number; pack: string; offset: number }>('SELECT size, pack, offset FROM library_blobs WHERE sha256 = ?', [Buffer.from(sha256, 'hex')]);
   if (!r) throw new NotFoundError('blob', `The content library has no blob ${sha256}; re-import the content that needs it.`, { sha256 });

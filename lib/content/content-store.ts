@@ -5,12 +5,12 @@ import { open } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { readCatalog, writeCatalog } from '../catalog/catalog.js';
 import type { SqlDatabase } from '../catalog/database.js';
-import { createContent, getContent, isImageType, knownBlobs, reviseContent } from '../catalog/content.js';
+import { blobSizesAbove, createContent, getContent, isImageType, knownBlobs, reviseContent } from '../catalog/content.js';
 import type { ContentItem, ContentType } from '../catalog/content.js';
 import { getSite } from '../catalog/sites.js';
 import { TsmediaError } from '../errors.js';
 import { warmPool } from '../pool/pool.js';
-import { importFiles } from './import.js';
+import { importFiles, LARGE_FILE } from './import.js';
 import type { ImportOutcome } from './import.js';
 import { checkSourceFolder, scanSourceFile, walkSourceFolder } from './source-tree.js';
 import type { SourceFile } from './source-tree.js';
@@ -89,8 +89,10 @@ async function importSource(home: string, now: Date, files: Iterable<SourceFile>
   const failed = reading.then(() => new Promise<never>(() => {}));
   failed.catch(() => {});
   const snapshot = (): Promise<SqlDatabase> => Promise.race([catalog, failed]);
+  let largeSizes: Promise<Set<number>> | undefined;
   const opts = {
     known: async (sha256s: readonly string[]) => knownBlobs(await snapshot(), sha256s),
+    mayHoldSize: async (size: number) => (await (largeSizes ??= snapshot().then((db) => blobSizesAbove(db, LARGE_FILE)))).has(size),
     ...(progress.onProgress ? { onProgress: progress.onProgress } : {}),
     ...(progress.signal ? { signal: progress.signal } : {}),
   };

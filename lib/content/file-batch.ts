@@ -132,13 +132,17 @@ function remainder(parts: Uint8Array[], n: number): Uint8Array[] {
   return [parts[i]!.subarray(skip), ...parts.slice(i + 1)];
 }
 
-export interface CopyIntoPackTask { source: string; pack: string; offset: number; size: number; sha256: string }
+/** `sha256`: the bytes expected; without it the copy is hashed as it goes (a file not hashed before). */
+export interface CopyIntoPackTask { source: string; pack: string; offset: number; size: number; sha256?: string }
 
-/** Copies source into pack at offset, then its record header; returns false when the bytes are not the expected ones. */
 // One reused buffer per worker thread; 256 KiB because large write calls cost far more kernel time.
 let copyBuffer: Buffer | undefined;
 
-export function copyIntoPack(task: CopyIntoPackTask): boolean {
+/**
+ * Copies source into pack at offset, hashing it, then writes its record header. Returns the
+ * SHA-256 (hex), or false when the file is not `size` bytes or not the bytes expected.
+ */
+export function copyIntoPack(task: CopyIntoPackTask): string | false {
   const src = openSync(task.source, 'r');
   const dst = openSync(task.pack, 'r+');
   try {
@@ -152,9 +156,10 @@ export function copyIntoPack(task: CopyIntoPackTask): boolean {
       writeSync(dst, buf, 0, n, task.offset + done);
       done += n;
     }
-    if (fstatSync(src).size !== task.size || hash.digest('hex') !== task.sha256) return false;
-    writeSync(dst, recordHeader(Buffer.from(task.sha256, 'hex'), task.size), 0, RECORD_HEADER_BYTES, task.offset - RECORD_HEADER_BYTES);
-    return true;
+    const digest = hash.digest();
+    if (fstatSync(src).size !== task.size || (task.sha256 !== undefined && digest.toString('hex') !== task.sha256)) return false;
+    writeSync(dst, recordHeader(digest, task.size), 0, RECORD_HEADER_BYTES, task.offset - RECORD_HEADER_BYTES);
+    return digest.toString('hex');
   } finally {
     closeSync(src);
     closeSync(dst);

@@ -1,7 +1,8 @@
 // Imports source files into the content library. Small files travel in batches to the worker
 // pool, which reads and hashes them into a shared slot; this thread writes those the library
-// lacks to the pack straight from the slot. A large file is hashed in a worker first and, if new,
-// copied by a worker straight into a range of the pack reserved for it. Files are taken from the
+// lacks to the pack straight from the slot. A large file is copied by a worker straight into a
+// range of the pack reserved for it, hashed as it goes, when no blob of its size is held or met
+// (then its bytes cannot be held); otherwise it is hashed first and copied only if new. Files are taken from the
 // source listing as it is made, and results in order, with a bounded number of tasks in flight:
 // the walk, the hashing and the writing overlap, and memory stays bounded whatever the source size.
 import { inFlightLimit, runTask } from '../pool/pool.js';
@@ -15,7 +16,7 @@ import type { ManifestFile } from './manifest.js';
 import type { SourceFile } from './source-tree.js';
 
 /** Files above this size are copied by a worker rather than passed through memory. */
-const LARGE_FILE = 4 << 20;
+export const LARGE_FILE = 4 << 20;
 const BATCH_BYTES = 4 << 20;
 const BATCH_FILES = 256;
 
@@ -33,6 +34,11 @@ export interface ImportOptions {
    * it may wait for the catalog, which opens while the first files are hashed).
    */
   known(sha256s: readonly string[]): ReadonlySet<string> | Promise<ReadonlySet<string>>;
+  /**
+   * False when the library holds no blob of this size (of a large file), so the file can be
+   * copied while it is hashed; true when it may. Without it, every large file is hashed first.
+   */
+  mayHoldSize?(size: number): boolean | Promise<boolean>;
   onProgress?: (bytes: number) => void;
   signal?: AbortSignal;
 }
@@ -66,17 +72,9 @@ function changed(path: string): TsmediaError {
   return new TsmediaError('ESOURCE_CHANGED', `'${path}' changed while it was being imported; run the import again when the source is stable.`, { path });
 }
 
-function startJob(job: Job): Promise<HashBatchResult | HashFileResult> {
-  let p: Promise<HashBatchResult | HashFileResult>;
-  if (job.kind === 'batch') {
-    const task: HashBatchTask = { files: job.files.map((f): BatchFile => ({ path: f.absolute, size: f.size })), slot: job.slot! };
-    p = runTask<HashBatchResult>('hashBatch', task);
-  } else {
-    p = runTask<HashFileResult>('hashFile', { path: job.file.absolute });
-  }
-  p.catch(() => {}); // observed in order below; no unhandled rejection meanwhile
-  return p;
-}
+/** A large file copied into the pack as it was hashed: its SHA-256 (false: it changed) and where. */
+interface CopiedFile { copied: string | false; offset: number }
+type JobResult = HashBatchResult | HashFileResult | CopiedFile;
 
 export async function importFiles(home: string, files: Iterable<SourceFile>, opts: ImportOptions): Promise<ImportOutcome> {
   const writer = await PackWriter.create(home);
@@ -93,9 +91,33 @@ export async function importFiles(home: string, files: Iterable<SourceFile>, opt
     }
     return out;
   };
+  /** Sizes of the large files met so far: a second file of a size may repeat the first's bytes. */
+  const largeSizes = new Set<number>();
+  const startLarge = async (file: SourceFile): Promise<HashFileResult | CopiedFile> => {
+    const met = largeSizes.has(file.size);
+    largeSizes.add(file.size);
+    if (!met && opts.mayHoldSize && !(await opts.mayHoldSize(file.size))) {
+      // no blob of this size anywhere: these bytes are new, so they are copied while hashed (one read, not two)
+      const offset = writer.reserveUnnamed(file.size);
+      const task: CopyIntoPackTask = { source: file.absolute, pack: writer.path, offset, size: file.size };
+      return { copied: await runTask<string | false>('copyIntoPack', task), offset };
+    }
+    return runTask<HashFileResult>('hashFile', { path: file.absolute });
+  };
+  const startJob = (job: Job): Promise<JobResult> => {
+    let p: Promise<JobResult>;
+    if (job.kind === 'batch') {
+      const task: HashBatchTask = { files: job.files.map((f): BatchFile => ({ path: f.absolute, size: f.size })), slot: job.slot! };
+      p = runTask<HashBatchResult>('hashBatch', task);
+    } else {
+      p = startLarge(job.file);
+    }
+    p.catch(() => {}); // observed in order below; no unhandled rejection meanwhile
+    return p;
+  };
   const jobs = planJobs(files);
   const limit = inFlightLimit();
-  const pending: { job: Job; result: Promise<HashBatchResult | HashFileResult> }[] = [];
+  const pending: { job: Job; result: Promise<JobResult> }[] = [];
   const copies: Promise<void>[] = [];
   // Slots are reused, one per batch in flight, so memory stays bounded.
   const slots: SharedArrayBuffer[] = [];
@@ -114,7 +136,7 @@ export async function importFiles(home: string, files: Iterable<SourceFile>, opt
     for (startMore(); pending.length > 0; startMore()) {
       const { job, result: running } = pending.shift()!;
       if (opts.signal?.aborted) throw new TsmediaError('EABORTED', 'The import was interrupted; nothing was kept.');
-      let result: HashBatchResult | HashFileResult;
+      let result: JobResult;
       try {
         result = await running;
       } catch (err) {
@@ -142,6 +164,14 @@ export async function importFiles(home: string, files: Iterable<SourceFile>, opt
         }
         slots.push(slot);
         opts.onProgress?.(job.files.reduce((n, f) => n + f.size, 0));
+      } else if (typeof result === 'object' && 'copied' in result) {
+        if (result.copied === false) throw changed(job.file.path);
+        const size = job.file.size;
+        manifest.push({ path: job.file.path, size, sha256: result.copied });
+        // new by its size; were it not (a library changed meanwhile), the copy is only unused bytes of the pack
+        if ((await fresh([result.copied])).size) writer.recordBlob(result.copied, size, result.offset);
+        writer.wrote(RECORD_HEADER_BYTES + size);
+        opts.onProgress?.(size);
       } else {
         const r = result as HashFileResult;
         if (r.size !== job.file.size) throw changed(job.file.path);
@@ -149,8 +179,8 @@ export async function importFiles(home: string, files: Iterable<SourceFile>, opt
         if ((await fresh([r.sha256])).size) {
           const loc = writer.reserve(r.sha256, r.size);
           const task: CopyIntoPackTask = { source: job.file.absolute, pack: writer.path, offset: loc.offset, size: r.size, sha256: r.sha256 };
-          const copy = runTask<boolean>('copyIntoPack', task).then((ok) => {
-            if (!ok) throw changed(job.file.path);
+          const copy = runTask<string | false>('copyIntoPack', task).then((ok) => {
+            if (ok === false) throw changed(job.file.path);
             writer.wrote(RECORD_HEADER_BYTES + r.size);
           });
           copy.catch(() => {});

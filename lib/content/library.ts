@@ -71,8 +71,22 @@ export class PackWriter {
    * write. Records reserved one after another are contiguous. The location is the data's.
    */
   reserve(sha256Hex: string, size: number): BlobLocation {
-    const loc = { sha256: sha256Hex, size, pack: this.name, offset: this.position + RECORD_HEADER_BYTES };
-    this.position = loc.offset + size;
+    return this.recordBlob(sha256Hex, size, this.reserveUnnamed(size));
+  }
+
+  /**
+   * Reserves a record's range before its SHA-256 is known (a large file hashed as it is copied);
+   * recordBlob() then makes it a blob of the pack. Returns the data's offset.
+   */
+  reserveUnnamed(size: number): number {
+    const offset = this.position + RECORD_HEADER_BYTES;
+    this.position = offset + size;
+    return offset;
+  }
+
+  /** Records the blob whose data a reserved range holds. */
+  recordBlob(sha256Hex: string, size: number, offset: number): BlobLocation {
+    const loc = { sha256: sha256Hex, size, pack: this.name, offset };
     this.blobs.push(loc);
     return loc;
   }

@@ -15,6 +15,9 @@ import { pseudoRandomBytes, writeTree } from '../helpers/sample-tree.js';
 test.after.always(closePool);
 const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 const none = { known: () => new Set<string>() }; // an empty library
+/** An empty library that says so for sizes too: large files are copied while they are hashed. */
+const noneBySize = { ...none, mayHoldSize: () => false };
+const modes = [['hashed before they are copied', none], ['copied as they are hashed', noneBySize]] as const;
 
 /** Walks a pack by its record headers: the blobs it holds, in order. */
 function walkPack(pack: Buffer): { sha256: string; data: Buffer }[] {
@@ -30,10 +33,11 @@ function walkPack(pack: Buffer): { sha256: string; data: Buffer }[] {
   return out;
 }
 
-test('the pack holds each distinct file once, every record headed by its size and SHA-256', async (t) => {
+for (const [mode, opts] of modes) test(`the pack holds each distinct file once, every record headed by its size and SHA-256 (large files ${mode})`, async (t) => {
   const home = await tempDir(t);
   const src = await tempDir(t);
-  // small files around and above one pack write (256 KiB), a duplicate, an empty file, a large one
+  // small files around and above one pack write (256 KiB), a duplicate, an empty file, large ones:
+  // a copy of one, and one of the same size with other bytes
   const tree: Record<string, Buffer> = {
     'a.bin': pseudoRandomBytes(300_000, 1),
     'b.bin': pseudoRandomBytes(1_500_000, 2),
@@ -41,11 +45,13 @@ test('the pack holds each distinct file once, every record headed by its size an
     'd.txt': Buffer.from('tiny'),
     'e.txt': Buffer.alloc(0),
     'large.bin': pseudoRandomBytes(5 * 1024 * 1024 + 11, 3),
+    'large-copy.bin': pseudoRandomBytes(5 * 1024 * 1024 + 11, 3),
+    'large-same-size.bin': pseudoRandomBytes(5 * 1024 * 1024 + 11, 5),
   };
   for (let i = 0; i < 600; i++) tree[`many/f${i}.txt`] = Buffer.from(`file ${i % 500}`); // more than one batch, with repeats
   await writeTree(src, tree);
   const { files } = await scanSourceFolder(src);
-  const outcome = await importFiles(home, files, none);
+  const outcome = await importFiles(home, files, opts);
 
   t.is(outcome.manifest.length, Object.keys(tree).length);
   for (const f of outcome.manifest) t.is(f.sha256, sha(tree[f.path]!), f.path);
@@ -62,7 +68,7 @@ test('the pack holds each distinct file once, every record headed by its size an
   for (const b of outcome.newBlobs) t.is(sha(pack.subarray(b.offset, b.offset + b.size)), b.sha256);
 });
 
-for (const [kind, size, delta] of [['small', 1000, -1], ['small', 1000, 1], ['large', 5 * 1024 * 1024, -1], ['large', 5 * 1024 * 1024, 1]] as const) {
+for (const [kind, size, delta, opts] of [['small', 1000, -1, none], ['small', 1000, 1, none], ['large', 5 * 1024 * 1024, -1, none], ['large', 5 * 1024 * 1024, 1, none], ['large (copied as hashed)', 5 * 1024 * 1024, -1, noneBySize], ['large (copied as hashed)', 5 * 1024 * 1024, 1, noneBySize]] as const) {
   test(`a ${kind} file that ${delta < 0 ? 'grew' : 'shrank'} after it was listed is refused and no pack is left`, async (t) => {
     const home = await tempDir(t);
     const src = await tempDir(t);
@@ -70,7 +76,7 @@ for (const [kind, size, delta] of [['small', 1000, -1], ['small', 1000, 1], ['la
     const { files } = await scanSourceFolder(src);
     // as if the file had changed size between the listing and the read
     const listed: SourceFile[] = files.map((f) => (f.path === 'changing.bin' ? { ...f, size: f.size + delta } : f));
-    const err = await t.throwsAsync(importFiles(home, listed, none));
+    const err = await t.throwsAsync(importFiles(home, listed, opts));
     t.true(err instanceof TsmediaError);
     t.is((err as TsmediaError).code, 'ESOURCE_CHANGED');
     t.regex(err!.message, /changing\.bin/);
