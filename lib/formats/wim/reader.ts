@@ -85,6 +85,8 @@ export class Wim {
   private readonly metadataEntries: BlobEntry[];
   private readonly blobs = new Map<string, Located>();
   private readonly loaded = new Map<number, ImageMetadata>();
+  /** Buffers for reading uncompressed blobs, back from finished reads. */
+  private readonly spareReadBuffers: Uint8Array[] = [];
 
   private constructor(path: string, opts: OpenOptions) {
     this.path = path;
@@ -283,11 +285,17 @@ export class Wim {
   private *resourceChunks(part: Part, r: ResourceHeader, what: string): Generator<Uint8Array> {
     checkResourceBounds(r, part.size, what);
     if (!(r.flags & RESHDR_FLAG_COMPRESSED)) {
-      const buf = new Uint8Array(Math.min(RAW_BLOCK, r.originalSize));
-      for (let p = 0; p < r.originalSize; p += buf.length) {
-        const view = buf.subarray(0, Math.min(buf.length, r.originalSize - p));
-        readAt(part, view, r.offset + p);
-        yield view;
+      // a read buffer from the spares (an apply reads thousands of blobs: no allocation each), so
+      // two of these generators running at once never share one
+      const buf = this.spareReadBuffers.pop() ?? new Uint8Array(RAW_BLOCK);
+      try {
+        for (let p = 0; p < r.originalSize; p += buf.length) {
+          const view = buf.subarray(0, Math.min(buf.length, r.originalSize - p));
+          readAt(part, view, r.offset + p);
+          yield view;
+        }
+      } finally {
+        this.spareReadBuffers.push(buf);
       }
       return;
     }
