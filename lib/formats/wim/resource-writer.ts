@@ -281,6 +281,9 @@ export class ResourceWriter {
     this.queue.push({ results, finish });
     if (this.inFlight === 0) this.inFlight = inFlightLimit();
     while (this.queue.length > this.inFlight) await this.drainOne();
+    // let the event loop turn: piscina hands a queued task to a worker that finished only from
+    // there, and reading the next task's files is synchronous (workers waited 20% of a capture)
+    await new Promise((resolve) => setImmediate(resolve));
   }
 
   private async drainOne(): Promise<void> {

@@ -427,7 +427,8 @@ function writeBlock(parse: Parse, count: number, code: BlockCode, out: Uint8Arra
   const { items, longLengths } = parse;
   // InterleavedBitWriter's discipline inlined (this loop is hot), without its bounds checks: the
   // predicted size fits below limit, so nothing can overflow. bitbuf keeps at most 16 + 16
-  // pending bits; only the low 32 matter.
+  // pending bits; only the low 32 matter. The unit flush is written out twice, after a symbol and
+  // after offset bits, as the extra length bytes must land between the two.
   let slot = TABLE_BYTES;
   let slot2 = TABLE_BYTES + 2;
   let byte = TABLE_BYTES + 4;
