@@ -1,6 +1,6 @@
 import test from 'ava';
 import type { TsmediaError } from '../../lib/errors.js';
-import { deriveMediaKey, mediaSalt, DEFAULT_KDF } from '../../lib/media/media-key.js';
+import { deriveMediaKey, mediaSalt, DEFAULT_KDF, PUBLIC_KDF } from '../../lib/media/media-key.js';
 import { HEADER_SIZE, NONCE_SIZE, readSealedHeader } from '../../lib/media/sealed-file.js';
 import {
   checkVariableName, mediaOwnVariables, mergeVariables, readVariablesFile, variableValue, writeVariablesFile,
@@ -27,6 +27,15 @@ test('the key derivation costs 32 MiB of scrypt memory: slow for guessing, quick
   t.deepEqual(DEFAULT_KDF, { logN: 15, r: 8, p: 1 });
   t.is(128 * DEFAULT_KDF.r * 2 ** DEFAULT_KDF.logN, 32 * 1024 * 1024);
   t.notDeepEqual(deriveMediaKey('one', salt, DEFAULT_KDF), deriveMediaKey('two', salt, DEFAULT_KDF));
+});
+
+test('media without a password derive their published key at the lowest cost a reader accepts; the file says which', (t) => {
+  t.deepEqual(openKey.kdf, PUBLIC_KDF);
+  t.true(PUBLIC_KDF.logN < DEFAULT_KDF.logN);
+  t.deepEqual(key.kdf, DEFAULT_KDF, 'a password keeps the costly derivation');
+  t.deepEqual(readSealedHeader('variables', writeVariablesFile(openKey, vars())).kdf, PUBLIC_KDF);
+  t.deepEqual(readSealedHeader('variables', writeVariablesFile(key, vars())).kdf, DEFAULT_KDF);
+  t.is(variableValue(readVariablesFile(writeVariablesFile(openKey, vars()), null), 'SecretToken'), 'MARKER-SECRET-7f3a');
 });
 
 test('the right password reveals the variables, including the media\'s own', (t) => {
