@@ -18,7 +18,6 @@ const apply = lazy(() => import('../lib/formats/wim/apply.js'));
 export const hashFile = onDemand(hashing, 'hashFile');
 export const hashBatch = onDemand(batches, 'hashBatch');
 export const copyIntoPack = onDemand(batches, 'copyIntoPack');
-export const wimDecompressChunks = onDemand(codec, 'wimDecompressChunks');
 
 /** Compressed blobs move back in the task's own buffer, with their chunk sizes: transferred, not copied. */
 export async function wimCompressBlobs(task: Parameters<typeof import('../lib/formats/wim/codec.js').compressBlobs>[0]): Promise<unknown> {
