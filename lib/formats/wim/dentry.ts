@@ -1,7 +1,7 @@
 // One directory entry (DIRENTRY, 102 fixed bytes + names + tagged items, Align8) and the extra
 // stream entries (STREAMENTRY, 38 fixed bytes + name, Align8) that follow it
 // (wimlib struct wim_dentry_on_disk, struct wim_extra_stream_entry_on_disk; MS-WIM).
-import { align8, need, putU16, putU32, putU64, SHA1_SIZE, u16, u32, u64, u64big, utf16, view, wimError } from './bytes.js';
+import { align8, need, SHA1_SIZE, u16, u32, u64, u64big, utf16, view, wimError } from './bytes.js';
 
 export const DENTRY_FIXED_SIZE = 102;
 export const STREAM_ENTRY_FIXED_SIZE = 38;
@@ -68,48 +68,68 @@ export function dentryTotalSize(d: DiskDentry): number {
   return size;
 }
 
-/** Writes the dentry and its stream entries at `at` (buffer zeroed); returns the end offset. */
+/**
+ * Writes the dentry and its stream entries at `at` (buffer zeroed); returns the end offset.
+ * One DataView and names copied by a loop: an image's metadata is written in one go, and
+ * per-field views, BigInt conversions and native string writes were most of its cost.
+ */
 export function writeDentry(b: Uint8Array, at: number, d: DiskDentry): number {
   const len = dentryLength(d);
   const nlen = nameBytes(d.name);
   const slen = nameBytes(d.shortName);
   if (nlen > 0xfffe || slen > 0xfffe || d.streams.length > 0xffff) throw new RangeError('dentry name or stream count too large');
-  putU64(b, at, len);                                  // length          8 bytes
-  putU32(b, at + 0x08, d.attributes);                  // attributes      4 bytes
-  view(b).setInt32(at + 0x0c, d.securityId, true);     // security id     4 bytes
-  putU64(b, at + 0x10, d.subdirOffset);                // subdir offset   8 bytes
+  const v = view(b);
+  setU64(v, at, len);                                  // length          8 bytes
+  v.setUint32(at + 0x08, d.attributes >>> 0, true);    // attributes      4 bytes
+  v.setInt32(at + 0x0c, d.securityId, true);           // security id     4 bytes
+  setU64(v, at + 0x10, d.subdirOffset);                // subdir offset   8 bytes
   //                                                      reserved       16 bytes
-  putU64(b, at + 0x28, d.creationTime);                // creation time   8 bytes
-  putU64(b, at + 0x30, d.lastAccessTime);              // access time     8 bytes
-  putU64(b, at + 0x38, d.lastWriteTime);               // write time      8 bytes
+  v.setBigUint64(at + 0x28, d.creationTime, true);     // creation time   8 bytes
+  v.setBigUint64(at + 0x30, d.lastAccessTime, true);   // access time     8 bytes
+  v.setBigUint64(at + 0x38, d.lastWriteTime, true);    // write time      8 bytes
   b.set(d.mainHash, at + 0x40);                        // main hash      20 bytes
   //                                                      unknown         4 bytes
   if (d.attributes & FILE_ATTRIBUTE_REPARSE_POINT) {
-    putU32(b, at + 0x58, d.reparseTag);                // reparse tag     4 bytes
-    putU16(b, at + 0x5e, d.rpFlags);                   // reserved 2, rp flags 2 bytes
+    v.setUint32(at + 0x58, d.reparseTag >>> 0, true);  // reparse tag     4 bytes
+    v.setUint16(at + 0x5e, d.rpFlags, true);           // reserved 2, rp flags 2 bytes
   } else {
-    putU64(b, at + 0x58, d.hardLinkId);                // hard link id    8 bytes
+    v.setBigUint64(at + 0x58, d.hardLinkId, true);     // hard link id    8 bytes
   }
-  putU16(b, at + 0x60, d.streams.length);              // stream count    2 bytes
-  putU16(b, at + 0x62, slen);                          // short name len  2 bytes
-  putU16(b, at + 0x64, nlen);                          // name len        2 bytes
+  v.setUint16(at + 0x60, d.streams.length, true);      // stream count    2 bytes
+  v.setUint16(at + 0x62, slen, true);                  // short name len  2 bytes
+  v.setUint16(at + 0x64, nlen, true);                  // name len        2 bytes
   let p = at + DENTRY_FIXED_SIZE;
-  if (nlen) { Buffer.from(b.buffer, b.byteOffset, b.byteLength).write(d.name, p, 'utf16le'); p += nlen + 2; }
-  if (slen) { Buffer.from(b.buffer, b.byteOffset, b.byteLength).write(d.shortName, p, 'utf16le'); p += slen + 2; }
+  if (nlen) p = putName(b, p, d.name) + 2;
+  if (slen) p = putName(b, p, d.shortName) + 2;
   p = at + align8(p - at);
   b.set(d.tagged, p);
   p = at + len;
   for (const st of d.streams) {
     const sl = streamEntryLength(st);
-    const n = nameBytes(st.name);
-    putU64(b, p, sl);                                  // length          8 bytes
+    setU64(v, p, sl);                                  // length          8 bytes
     //                                                    reserved        8 bytes
     b.set(st.hash, p + 16);                            // hash           20 bytes
-    putU16(b, p + 36, n);                              // name len        2 bytes
-    if (n) Buffer.from(b.buffer, b.byteOffset, b.byteLength).write(st.name, p + STREAM_ENTRY_FIXED_SIZE, 'utf16le');
+    v.setUint16(p + 36, nameBytes(st.name), true);     // name len        2 bytes
+    if (st.name) putName(b, p + STREAM_ENTRY_FIXED_SIZE, st.name);
     p += sl;
   }
   return p;
+}
+
+/** A non-negative safe integer as a little-endian u64. */
+function setU64(v: DataView, at: number, n: number): void {
+  v.setUint32(at, n % 0x100000000, true);
+  v.setUint32(at + 4, Math.floor(n / 0x100000000), true);
+}
+
+/** A name as UTF-16LE code units at `at`; returns its end. */
+function putName(b: Uint8Array, at: number, name: string): number {
+  for (let i = 0; i < name.length; i++) {
+    const c = name.charCodeAt(i);
+    b[at++] = c;
+    b[at++] = c >>> 8;
+  }
+  return at;
 }
 
 export function encodeDentry(d: DiskDentry): Uint8Array {

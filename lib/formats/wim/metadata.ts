@@ -88,30 +88,35 @@ export function sortTree(root: WimNode): void {
  */
 export function encodeMetadata(m: ImageMetadata): Uint8Array {
   const sec = encodeSecurity(m.security);
-  // Pass 1: offsets of every directory's child list, pre-order, without recursion.
-  const rootSize = dentryTotalSize(toDisk(m.root, 0));
-  let pos = sec.length + rootSize + END_MARKER_SIZE;
+  // Pass 1: every directory's child list, its offset and its dentries, pre-order, without recursion.
+  const rootDisk = toDisk(m.root, 0);
+  let pos = sec.length + dentryTotalSize(rootDisk) + END_MARKER_SIZE;
   const listOffset = new Map<WimNode, number>();
-  const order: WimNode[] = [];
+  const lists: { dir: WimNode; at: number; disks: DiskDentry[] }[] = [];
   const stack: WimNode[] = [m.root];
   for (let n = stack.pop(); n; n = stack.pop()) {
     if (!n.children) continue;
     listOffset.set(n, pos);
-    order.push(n);
-    for (const c of n.children) pos += dentryTotalSize(toDisk(c, 0));
+    const disks = n.children.map((c) => toDisk(c, 0));
+    lists.push({ dir: n, at: pos, disks });
+    for (const d of disks) pos += dentryTotalSize(d);
     pos += END_MARKER_SIZE;
     for (let i = n.children.length - 1; i >= 0; i--) {
       const c = n.children[i];
       if (c?.children) stack.push(c);
     }
   }
-  // Pass 2: write.
+  // Pass 2: write, with each directory's child list offset.
   const out = new Uint8Array(pos);
   out.set(sec, 0);
-  writeDentry(out, sec.length, toDisk(m.root, listOffset.get(m.root) ?? 0));
-  for (const dir of order) {
-    let at = listOffset.get(dir) ?? 0;
-    for (const c of dir.children ?? []) at = writeDentry(out, at, toDisk(c, listOffset.get(c) ?? 0));
+  rootDisk.subdirOffset = listOffset.get(m.root) ?? 0;
+  writeDentry(out, sec.length, rootDisk);
+  for (const { dir, at: start, disks } of lists) {
+    let at = start;
+    disks.forEach((d, i) => {
+      d.subdirOffset = listOffset.get(dir.children![i]!) ?? 0;
+      at = writeDentry(out, at, d);
+    });
   }
   return out;
 }
