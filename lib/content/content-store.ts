@@ -72,27 +72,36 @@ function* counted(files: Iterable<SourceFile>, progress: ImportProgress): Genera
 
 /**
  * Imports the files with a catalog snapshot opened alongside: the walk and the hashing start at
- * once, and only deciding which blobs are new waits for the catalog (which a first import creates
- * meanwhile). `check` runs on the snapshot first (the site exists), and its error is the import's.
+ * once, the catalog opens (a first import creates it) once the first files are with the pool, and
+ * only deciding which blobs are new waits for it. `check` runs on the snapshot first (the site
+ * exists), and its error is the import's.
  */
 async function importSource(home: string, now: Date, files: Iterable<SourceFile>, progress: ImportProgress, check: (db: SqlDatabase) => void = () => {}): Promise<ImportOutcome> {
   let release!: () => void;
   const held = new Promise<void>((resolve) => { release = resolve; });
   let opened!: (db: SqlDatabase) => void;
   const catalog = new Promise<SqlDatabase>((resolve) => { opened = resolve; });
-  const reading = readCatalog(home, now, async (db) => {
-    check(db);
-    opened(db);
-    await held;
-  });
+  let reading: Promise<void> | undefined;
   // settles only if the catalog could not be opened or the check failed
-  const failed = reading.then(() => new Promise<never>(() => {}));
-  failed.catch(() => {});
-  const snapshot = (): Promise<SqlDatabase> => Promise.race([catalog, failed]);
+  let failed: Promise<never> | undefined;
+  const openCatalog = (): Promise<never> => {
+    if (!reading || !failed) {
+      reading = readCatalog(home, now, async (db) => {
+        check(db);
+        opened(db);
+        await held;
+      });
+      failed = reading.then(() => new Promise<never>(() => {}));
+      failed.catch(() => {});
+    }
+    return failed;
+  };
+  const snapshot = (): Promise<SqlDatabase> => Promise.race([catalog, openCatalog()]);
   let largeSizes: Promise<Set<number>> | undefined;
   const opts = {
     known: async (sha256s: readonly string[]) => knownBlobs(await snapshot(), sha256s),
     mayHoldSize: async (size: number) => (await (largeSizes ??= snapshot().then((db) => blobSizesAbove(db, LARGE_FILE)))).has(size),
+    onStarted: () => { openCatalog(); },
     ...(progress.onProgress ? { onProgress: progress.onProgress } : {}),
     ...(progress.signal ? { signal: progress.signal } : {}),
   };
@@ -102,7 +111,7 @@ async function importSource(home: string, now: Date, files: Iterable<SourceFile>
     return outcome;
   } finally {
     release();
-    await reading.catch(() => {});
+    await reading?.catch(() => {});
   }
 }
 

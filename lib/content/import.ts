@@ -40,6 +40,8 @@ export interface ImportOptions {
    */
   mayHoldSize?(size: number): boolean | Promise<boolean>;
   onProgress?: (bytes: number) => void;
+  /** Called once the first files are with the pool (work that may wait, such as opening the catalog, goes here). */
+  onStarted?: () => void;
   signal?: AbortSignal;
 }
 
@@ -133,7 +135,9 @@ export async function importFiles(home: string, files: Iterable<SourceFile>, opt
     }
   };
   try {
-    for (startMore(); pending.length > 0; startMore()) {
+    startMore();
+    opts.onStarted?.();
+    for (; pending.length > 0; startMore()) {
       const { job, result: running } = pending.shift()!;
       if (opts.signal?.aborted) throw new TsmediaError('EABORTED', 'The import was interrupted; nothing was kept.');
       let result: JobResult;
