@@ -14,41 +14,24 @@ const hashing = lazy(() => import('../lib/content/hash-file.js'));
 const batches = lazy(() => import('../lib/content/file-batch.js'));
 const codec = lazy(() => import('../lib/formats/wim/codec.js'));
 const apply = lazy(() => import('../lib/formats/wim/apply.js'));
-const rawReads = lazy(() => import('../lib/formats/wim/read-blobs.js'));
 
 export const hashFile = onDemand(hashing, 'hashFile');
 export const hashBatch = onDemand(batches, 'hashBatch');
 export const copyIntoPack = onDemand(batches, 'copyIntoPack');
 
-/** `value` sent back with `buffers` transferred, not copied. */
-function movedWith(value: object, buffers: ArrayBufferLike[]): unknown {
-  // move() of a plain object would send nothing: an object that names its buffers is moved whole
-  return move({
-    get [transferableSymbol]() { return buffers; },
-    get [valueSymbol]() { return value; },
-  });
-}
-
-/** Compressed blobs move back in the task's own buffer, with their chunk sizes. */
+/** Compressed blobs move back in the task's own buffer, with their chunk sizes: transferred, not copied. */
 export async function wimCompressBlobs(task: Parameters<typeof import('../lib/formats/wim/codec.js').compressBlobs>[0]): Promise<unknown> {
   const result = (await codec()).compressBlobs(task);
-  return movedWith(result, [result.stored.buffer, result.chunkSizes.buffer]);
-}
-
-/** Small files of an uncompressed capture, read and hashed: they move back in the task's own buffer. */
-export async function wimReadBlobs(task: Parameters<typeof import('../lib/formats/wim/read-blobs.js').readBlobs>[0]): Promise<unknown> {
-  const result = (await rawReads()).readBlobs(task);
-  return movedWith(result, [result.data.buffer, result.sha1s.buffer]);
+  // move() of a plain object would send nothing: an object that names its buffers is moved whole
+  return move({
+    get [transferableSymbol]() { return [result.stored.buffer, result.chunkSizes.buffer]; },
+    get [valueSymbol]() { return result; },
+  });
 }
 
 /** A batch's bytes move back to the main thread (a transfer, not a copy). */
 export async function wimApplyBatch(task: Parameters<typeof import('../lib/formats/wim/apply.js').wimApplyBatch>[0]): Promise<unknown> {
   return move((await apply()).wimApplyBatch(task));
-}
-
-/** A large file of an uncompressed capture, copied into its WIM and hashed. */
-export async function wimCopyBlob(task: Parameters<typeof import('../lib/formats/wim/read-blobs.js').copyBlob>[0]): Promise<unknown> {
-  return (await rawReads()).copyBlob(task);
 }
 
 /** The task warmPool runs to start the threads early, loading the WIM codecs too when asked. */

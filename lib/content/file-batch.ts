@@ -7,12 +7,11 @@
 // reserves their records in the pack and writes them from the slot (writeRecords).
 //
 // copyIntoPack copies a large file into a range of a pack that the caller reserved, verifying
-// its SHA-256 as it goes (copyRange). Sync I/O: a worker thread has nothing else to do while it
-// waits. Writes are at most WRITE_BYTES: 1-4 MiB write calls cost several times the kernel time
-// of 64-256 KiB ones on this kind of machine.
+// its SHA-256 as it goes. Sync I/O: a worker thread has nothing else to do while it waits.
+// Writes are at most WRITE_BYTES: 1-4 MiB write calls cost several times the kernel time of
+// 64-256 KiB ones on this kind of machine.
 import { createHash } from 'node:crypto';
-import { closeSync, openSync, readSync, writeSync, writevSync } from 'node:fs';
-import { copyRange } from '../copy-range.js';
+import { closeSync, fstatSync, openSync, readSync, writeSync, writevSync } from 'node:fs';
 import { RECORD_HEADER_BYTES, recordHeader } from './library.js';
 
 export const DIGEST_BYTES = 32;
@@ -136,21 +135,33 @@ function remainder(parts: Uint8Array[], n: number): Uint8Array[] {
 /** `sha256`: the bytes expected; without it the copy is hashed as it goes (a file not hashed before). */
 export interface CopyIntoPackTask { source: string; pack: string; offset: number; size: number; sha256?: string }
 
+// One reused buffer per worker thread; 256 KiB because large write calls cost far more kernel time.
+let copyBuffer: Buffer | undefined;
+
 /**
  * Copies source into pack at offset, hashing it, then writes its record header. Returns the
  * SHA-256 (hex), or false when the file is not `size` bytes or not the bytes expected.
  */
 export function copyIntoPack(task: CopyIntoPackTask): string | false {
-  const digests = copyRange({ source: task.source, size: task.size, dest: task.pack, destOffset: task.offset, algorithms: ['sha256'] });
-  if (!digests) return false;
-  const digest = digests[0]!;
-  const hex = digest.toString('hex');
-  if (task.sha256 !== undefined && hex !== task.sha256) return false;
-  const fd = openSync(task.pack, 'r+');
+  const src = openSync(task.source, 'r');
+  const dst = openSync(task.pack, 'r+');
   try {
-    writeSync(fd, recordHeader(digest, task.size), 0, RECORD_HEADER_BYTES, task.offset - RECORD_HEADER_BYTES);
+    const buf = (copyBuffer ??= Buffer.allocUnsafe(WRITE_BYTES));
+    const hash = createHash('sha256');
+    let done = 0;
+    while (done < task.size) {
+      const n = readSync(src, buf, 0, Math.min(buf.length, task.size - done), done);
+      if (n === 0) return false;
+      hash.update(buf.subarray(0, n));
+      writeSync(dst, buf, 0, n, task.offset + done);
+      done += n;
+    }
+    const digest = hash.digest();
+    if (fstatSync(src).size !== task.size || (task.sha256 !== undefined && digest.toString('hex') !== task.sha256)) return false;
+    writeSync(dst, recordHeader(digest, task.size), 0, RECORD_HEADER_BYTES, task.offset - RECORD_HEADER_BYTES);
+    return digest.toString('hex');
   } finally {
-    closeSync(fd);
+    closeSync(src);
+    closeSync(dst);
   }
-  return hex;
 }

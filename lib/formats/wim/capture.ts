@@ -214,8 +214,6 @@ async function addImagesTo(writer: ResourceWriter, specs: readonly (CaptureImage
       stored.set(step.value, await writer.addFile(step.value.ref ?? step.value.path, step.value.size));
     }
     const scan = step.value;
-    // every record has its hash once its data is written (an uncompressed capture hashes in the pool)
-    await writer.drain();
     // hard links found later in the scan share the first name's data
     for (const [f, rec] of stored) for (const n of f.nodes) n.dataHash = rec.hash;
     for (const r of scan.reparse) r.node.reparseHash = (await writer.addBuffer(r.data, 0)).hash;

@@ -15,7 +15,7 @@ export class OutFile {
   private readonly sync: BackgroundSync | undefined;
   private closed = false;
 
-  constructor(readonly path: string, flags = 'wx', opts: { durable?: boolean } = {}) {
+  constructor(path: string, flags = 'wx', opts: { durable?: boolean } = {}) {
     this.fd = openSync(path, flags, 0o644);
     this.sync = opts.durable ? new BackgroundSync(this.fd, SYNC_EVERY) : undefined;
   }
@@ -45,15 +45,6 @@ export class OutFile {
     this.sync?.wrote(this.len);
     this.start += this.len;
     this.len = 0;
-  }
-
-  /** Skips `size` bytes that another writer fills (a pool worker, through its own descriptor); their offset. */
-  reserve(size: number): number {
-    this.flush();
-    const at = this.start;
-    this.start += size;
-    this.sync?.wrote(size);
-    return at;
   }
 
   /** Moves the write position back to `to`; later writes overwrite what was there. */

@@ -1,9 +1,8 @@
 // Writes blobs and metadata resources into an OutFile (edge module): raw for 'none', else cut
 // into 32 KiB chunks compressed in the worker pool, in order, with the chunk table in front.
 // Single-instance: a blob whose SHA-1 is already known is not stored again (its bytes are rewound).
-// Small blobs are grouped into one pool task (read here and compressed there, or for 'none' read
-// and hashed there); large ones stream through batches, so memory stays bounded (about
-// inFlightLimit() x batch size). Everything is written in the order it was added.
+// Small blobs are read whole and grouped into one pool task; large ones stream through batches, so
+// memory stays bounded (about inFlightLimit() x batch size).
 // With a resource cache, a file whose content key has an entry is copied as stored (not read, not
 // compressed), at its place in the queue; a file without one is compressed as usual and its
 // stored bytes are teed into a new entry as they are written.
@@ -18,7 +17,6 @@ import type { OutFile } from './out-file.js';
 import type { CacheHit, EntrySink, ResourceCache } from './resource-cache.js';
 import { RESHDR_FLAG_COMPRESSED, type ResourceHeader } from './resource-header.js';
 import { inFlightLimit, runTask, warmPool } from '../../pool/pool.js';
-import { SHA1_BYTES, type BlobFile, type BlobReadFault, type CopyBlobResult, type CopyBlobTask, type ReadBlobsResult, type ReadBlobsTask } from './read-blobs.js';
 
 /** Blobs up to this size are read whole and grouped; larger ones are streamed. */
 const SMALL_BLOB_MAX = 256 * 1024;
@@ -32,7 +30,6 @@ const SPARE_BUFFERS_MAX = 16;
 const RAW_READ_BLOCK = 1024 * 1024;
 
 export interface BlobRecord {
-  /** The SHA-1; for a file of an uncompressed capture, known once its data is written (drain()). */
   hash: Uint8Array;
   key: string;
   size: number;
@@ -61,30 +58,12 @@ export const poolCompressor: ChunkCompressor = async (task) => {
   return runTask<WimCompressResult>('wimCompressBlobs', task, [task.data.buffer as ArrayBuffer]);
 };
 
-/** Small files of an uncompressed capture, read and hashed in the pool (moved there and back). */
-const poolReader = (task: ReadBlobsTask): Promise<ReadBlobsResult> => runTask<ReadBlobsResult>('wimReadBlobs', task, [task.data.buffer as ArrayBuffer]);
-/** A large file of an uncompressed capture, copied by a pool worker into its place in the WIM. */
-const poolCopier = (task: CopyBlobTask): Promise<CopyBlobResult> => runTask<CopyBlobResult>('wimCopyBlob', task);
+const NO_RESULT: WimCompressResult = { stored: new Uint8Array(0), chunkSizes: new Uint32Array(0) };
 
-const NOTHING = Promise.resolve(undefined);
-
-interface Job { results: Promise<unknown>; finish(r: unknown): void; settled: boolean }
+interface Job { results: Promise<WimCompressResult>; finish(r: WimCompressResult): void }
 
 /** A small blob in the group being filled: its bytes are group.subarray(at, at + rec.size). */
 interface SmallPending { rec: BlobRecord; at: number; flags: number; sink: EntrySink | null }
-/** A small file of an uncompressed capture, to be read and hashed with its group. */
-interface RawPending { rec: BlobRecord; ref: FileRef; sink: EntrySink | null }
-
-/** A record whose data is still to be read: its hash and key are filled in when it is written. */
-function unhashed(size: number): BlobRecord {
-  return { hash: new Uint8Array(SHA1_BYTES), key: '', size, reshdr: null, refCount: 0 };
-}
-
-function faultError(ref: FileRef, fault: Omit<BlobReadFault, 'index'>): TsmediaError {
-  if (fault.kind === 'mismatch') return mismatch(ref);
-  if (fault.kind === 'changed') return new TsmediaError('EWIM_CAPTURE', `${ref.path} changed size while it was being captured`, { path: ref.path });
-  return captureError(ref.path, new Error(fault.message));
-}
 
 function captureError(path: string, e: unknown): TsmediaError {
   return new TsmediaError('EWIM_CAPTURE', `cannot read ${path}: ${(e as Error).message}`, { path });
@@ -92,7 +71,6 @@ function captureError(path: string, e: unknown): TsmediaError {
 
 /** The blobs a writer holds, by SHA-1 (hex), and the sizes among them. */
 export class BlobRecords extends Map<string, BlobRecord> {
-  /** The sizes of the blobs held, and of those on their way (a blob of another size is new). */
   readonly sizes = new Set<number>();
   override set(key: string, rec: BlobRecord): this {
     this.sizes.add(rec.size);
@@ -107,11 +85,6 @@ export class ResourceWriter {
   /** Small blobs' bytes, read straight into one buffer that then moves to a worker and back. */
   private groupData: Uint8Array | null = null;
   private groupBytes = 0;
-  /** 'none': large files being copied by the pool, by size (one per size). */
-  private readonly copying = new Map<number, Promise<void>>();
-  /** 'none': the small files waiting to be read, and their bytes. */
-  private rawGroup: RawPending[] = [];
-  private rawGroupBytes = 0;
   /** Task buffers back from the workers, for the next tasks (no allocation, no zeroing, less GC). */
   private readonly spare: Uint8Array[] = [];
   private inFlight = 0;
@@ -132,15 +105,10 @@ export class ResourceWriter {
     readonly chunkSize: number = WIM_CHUNK_SIZE,
   ) {
     // the threads start (and load the codecs) while the caller scans its trees
-    if (kind === 'none') warmPool();
-    else if (compressor === poolCompressor) warmPool('codecs');
+    if (kind !== 'none' && compressor === poolCompressor) warmPool('codecs');
   }
 
-  /**
-   * Stores a file's data (or finds it stored). The record's hash is known on return, or for an
-   * uncompressed capture once drain() has resolved; a record may then stand for a blob stored
-   * under another record (use its hash).
-   */
+  /** Stores a file's data (or finds it stored); the record's hash is known on return. */
   async addFile(file: string | FileRef, size: number): Promise<BlobRecord> {
     const ref: FileRef = typeof file === 'string' ? { path: file } : file;
     const key = this.cache ? ref.key ?? this.cache.keyOf(ref.path, size) : undefined;
@@ -153,10 +121,7 @@ export class ResourceWriter {
   }
 
   private addFileData(ref: FileRef, size: number, sink: EntrySink | null): Promise<BlobRecord> {
-    if (this.kind === 'none') {
-      if (size <= SMALL_BLOB_MAX) return this.addRawSmall(ref, size, sink);
-      return this.addRawLarge(ref, size, sink);
-    }
+    if (this.kind === 'none') return Promise.resolve(this.addRawFrom(size, () => fileSource(ref, size), sink));
     if (size <= SMALL_BLOB_MAX) return this.addSmall(size, (into) => readWhole(ref, into), 0, true, sink);
     return this.addLarge(size, () => fileSource(ref, size), sink);
   }
@@ -175,18 +140,17 @@ export class ResourceWriter {
       }
     }
     this.cacheCounts.hits++;
-    // a copy of this size may hold these bytes: its blob is known once it is done (rare: wait for all)
-    if (this.copying.has(size)) await this.drain();
     const hex = hashHex(hit.hash);
     const known = this.blobs.get(hex);
     if (known) { hit.close(); return known; }
     const rec: BlobRecord = { hash: hit.hash, key: hex, size, reshdr: null, refCount: 0 };
     this.blobs.set(hex, rec);
-    // the copy takes its turn in the queue, after the data added before it, without waiting for
-    // the queue to empty
+    // uncompressed writes are immediate (nothing is ever queued); otherwise the copy takes its
+    // turn in the queue, after the data added before it, without waiting for the queue to empty
+    if (this.kind === 'none') { this.writeHit(rec, hit, ref); return rec; }
     await this.flushGroup();
     this.hits.add(hit);
-    await this.push(NOTHING, () => this.writeHit(rec, hit, ref));
+    await this.push(Promise.resolve(NO_RESULT), () => this.writeHit(rec, hit, ref));
     return rec;
   }
 
@@ -258,82 +222,7 @@ export class ResourceWriter {
     return rec;
   }
 
-  /** 'none': a small file joins the group that a worker reads and hashes; written in its turn. */
-  private async addRawSmall(ref: FileRef, size: number, sink: EntrySink | null): Promise<BlobRecord> {
-    const rec = unhashed(size);
-    this.rawGroup.push({ rec, ref, sink });
-    this.rawGroupBytes += size;
-    if (this.rawGroupBytes >= TASK_BYTES) await this.flushGroup();
-    return rec;
-  }
-
-  /**
-   * 'none': a large file of a size no blob has holds new bytes: a worker copies it into the range
-   * reserved for it in its turn, hashing it. One that may repeat a blob is read, hashed and
-   * written here in its turn, and rewound if it does.
-   */
-  private async addRawLarge(ref: FileRef, size: number, sink: EntrySink | null): Promise<BlobRecord> {
-    await this.flushGroup();
-    const rec = unhashed(size);
-    if (this.blobs.sizes.has(size)) {
-      // after the copy of that size, if one is running: its blob is then held, and found
-      await this.push(this.copying.get(size) ?? NOTHING, () => this.storeRaw(rec, () => fileSource(ref, size), sink));
-      return rec;
-    }
-    this.blobs.sizes.add(size);
-    // The range is reserved in turn; the copy then runs while later data is written (in order,
-    // each copy would wait for the one before it). Its blob is held once it is done; drain() waits.
-    let started!: (copy: Promise<void>) => void;
-    const copying = new Promise<void>((resolve) => { started = resolve; });
-    copying.catch(() => { /* thrown by drain(), or by the data waiting for it */ });
-    this.copying.set(size, copying);
-    await this.push(NOTHING, () => {
-      const offset = this.out.reserve(size);
-      rec.reshdr = { sizeInWim: size, flags: 0, offset, originalSize: size };
-      const file: BlobFile = { path: ref.path, size, offset: ref.offset, sha256: ref.sha256 };
-      started(poolCopier({ file, dest: this.out.path, destOffset: offset }).then((r) => {
-        if (r.fault) throw faultError(ref, r.fault);
-        rec.hash = r.sha1;
-        rec.key = hashHex(r.sha1);
-        sink?.commitRaw(r.sha1);
-        this.blobs.set(rec.key, rec);
-      }));
-    });
-    return rec;
-  }
-
-  private async flushRawGroup(): Promise<void> {
-    if (this.rawGroup.length === 0) return;
-    const group = this.rawGroup;
-    const data = this.taskBuffer().subarray(0, this.rawGroupBytes);
-    this.rawGroup = [];
-    this.rawGroupBytes = 0;
-    const files = group.map((p): BlobFile => ({ path: p.ref.path, size: p.rec.size, offset: p.ref.offset, sha256: p.ref.sha256 }));
-    await this.push(poolReader({ files, data }), (r: ReadBlobsResult) => {
-      if (r.fault) throw faultError(group[r.fault.index]!.ref, r.fault);
-      let at = 0;
-      group.forEach((p, i) => {
-        const size = p.rec.size;
-        this.storeRawBytes(p.rec, r.sha1s.slice(i * SHA1_BYTES, (i + 1) * SHA1_BYTES), r.data.subarray(at, at + size), p.sink);
-        at += size;
-      });
-      this.recycle(r.data);
-    });
-  }
-
-  /** Fills in an unhashed record and writes its bytes, unless a blob with its hash is held. */
-  private storeRawBytes(rec: BlobRecord, hash: Uint8Array, bytes: Uint8Array, sink: EntrySink | null): void {
-    rec.hash = hash;
-    rec.key = hashHex(hash);
-    sink?.commitRaw(hash);
-    if (this.blobs.has(rec.key)) return;
-    rec.reshdr = { sizeInWim: rec.size, flags: 0, offset: this.out.pos, originalSize: rec.size };
-    this.out.write(bytes);
-    this.blobs.set(rec.key, rec);
-  }
-
   private async flushGroup(): Promise<void> {
-    if (this.kind === 'none') return this.flushRawGroup();
     if (this.group.length === 0) return;
     const group = this.group;
     const data = this.groupData!.subarray(0, this.groupBytes);
@@ -341,7 +230,7 @@ export class ResourceWriter {
     this.groupData = null;
     this.groupBytes = 0;
     const blobSizes = group.map((p) => p.rec.size);
-    await this.push(this.compressor({ kind: this.kind, chunkSize: this.chunkSize, data, blobSizes }), (r: WimCompressResult) => {
+    await this.push(this.compressor({ kind: this.kind, chunkSize: this.chunkSize, data, blobSizes }), (r) => {
       let at = 0;
       let k = 0;
       for (const p of group) {
@@ -396,18 +285,14 @@ export class ResourceWriter {
     if (buffer.byteLength === TASK_BUFFER_BYTES && this.spare.length < SPARE_BUFFERS_MAX) this.spare.push(new Uint8Array(buffer));
   }
 
-  private async push<T>(results: Promise<T>, finish: (r: T) => void): Promise<void> {
-    const job: Job = { results, finish: finish as (r: unknown) => void, settled: false };
-    results.then(() => { job.settled = true; }, () => { job.settled = true; /* thrown in order by drainOne */ });
-    this.queue.push(job);
+  private async push(results: Promise<WimCompressResult>, finish: (r: WimCompressResult) => void): Promise<void> {
+    results.catch(() => { /* awaited in order below */ });
+    this.queue.push({ results, finish });
     if (this.inFlight === 0) this.inFlight = inFlightLimit();
     while (this.queue.length > this.inFlight) await this.drainOne();
     // let the event loop turn: piscina hands a queued task to a worker that finished only from
     // there, and reading the next task's files is synchronous (workers waited 20% of a capture)
     await new Promise((resolve) => setImmediate(resolve));
-    // write what is ready now: a step that starts work (a copy into a reserved range) starts as
-    // soon as the data before it is written, not when the queue is full
-    while (this.queue[0]?.settled) await this.drainOne();
   }
 
   private async drainOne(): Promise<void> {
@@ -419,8 +304,6 @@ export class ResourceWriter {
   async drain(): Promise<void> {
     await this.flushGroup();
     while (this.queue.length) await this.drainOne();
-    await Promise.all(this.copying.values());
-    this.copying.clear();
   }
 
   /** Stores data that is not in a file (a stream of another WIM, re-compressed). */
@@ -449,25 +332,17 @@ export class ResourceWriter {
     return rec;
   }
 
-  /** Uncompressed, written at once: the record of its blob. */
-  private addRawFrom(size: number, open: () => ByteSource): BlobRecord {
-    const rec = unhashed(size);
-    this.storeRaw(rec, open, null);
-    return this.blobs.get(rec.key)!;
-  }
-
-  /**
-   * Fills in an unhashed record, writing its bytes as they are read and hashed; a duplicate is
-   * rewound (its cache entry still says raw).
-   */
-  private storeRaw(rec: BlobRecord, open: () => ByteSource, sink: EntrySink | null): void {
+  /** Uncompressed, single-instanced: a duplicate is rewound (its cache entry still says raw). */
+  private addRawFrom(size: number, open: () => ByteSource, sink: EntrySink | null = null): BlobRecord {
     const start = this.out.pos;
-    rec.hash = this.writeRawFrom(rec.size, open);
-    rec.key = hashHex(rec.hash);
-    sink?.commitRaw(rec.hash);
-    if (this.blobs.has(rec.key)) { this.out.rewind(start); return; }
-    rec.reshdr = { sizeInWim: rec.size, flags: 0, offset: start, originalSize: rec.size };
-    this.blobs.set(rec.key, rec);
+    const hash = this.writeRawFrom(size, open);
+    sink?.commitRaw(hash);
+    const key = hashHex(hash);
+    const known = this.blobs.get(key);
+    if (known) { this.out.rewind(start); return known; }
+    const rec: BlobRecord = { hash, key, size, reshdr: { sizeInWim: size, flags: 0, offset: start, originalSize: size }, refCount: 0 };
+    this.blobs.set(key, rec);
+    return rec;
   }
 
   /** Writes `size` bytes straight into the output buffer, hashing them there; returns the SHA-1. */
@@ -532,7 +407,7 @@ export class ResourceWriter {
     await this.flushGroup();
     const tableSize = chunkTableSize(size, this.chunkSize);
     const state = { start: 0, sizes: [] as number[] };
-    await this.push(NOTHING, () => {
+    await this.push(Promise.resolve(NO_RESULT), () => {
       state.start = this.out.pos;
       this.out.write(new Uint8Array(tableSize));
     });
@@ -565,12 +440,12 @@ export class ResourceWriter {
     const key = hashHex(hash);
     const known = dedupe ? this.blobs.get(key) : undefined;
     if (known) {
-      await this.push(NOTHING, () => { this.out.rewind(state.start); sink?.abort(); });
+      await this.push(Promise.resolve(NO_RESULT), () => { this.out.rewind(state.start); sink?.abort(); });
       return known;
     }
     const rec: BlobRecord = { hash, key, size, reshdr: null, refCount: 0 };
     if (dedupe) this.blobs.set(key, rec);
-    await this.push(NOTHING, () => {
+    await this.push(Promise.resolve(NO_RESULT), () => {
       const total = this.out.pos - state.start;
       if (total >= size) {
         // not smaller compressed: store it raw, as wimlib does (and WOF requires)
