@@ -2,9 +2,10 @@
 // pool, which reads and hashes them into a shared slot; this thread writes those the library
 // lacks to the pack straight from the slot. A large file is copied by a worker straight into a
 // range of the pack reserved for it, hashed as it goes, when no blob of its size is held or met
-// (then its bytes cannot be held); otherwise it is hashed first and copied only if new. Files are taken from the
-// source listing as it is made, and results in order, with a bounded number of tasks in flight:
-// the walk, the hashing and the writing overlap, and memory stays bounded whatever the source size.
+// (then its bytes cannot be held); otherwise it is hashed first and copied only if new. Files
+// are taken from the source listing as it is made, and results in order, with a bounded number
+// of tasks in flight: the walk, the hashing and the writing overlap, and memory stays bounded
+// whatever the source size.
 import { inFlightLimit, runTask } from '../pool/pool.js';
 import { TsmediaError } from '../errors.js';
 import { batchSlot, decodeBatch, writeRecords } from './file-batch.js';

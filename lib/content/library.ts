@@ -18,7 +18,6 @@ import { temporaryPath } from '../catalog/atomic-write.js';
 import { TsmediaError } from '../errors.js';
 
 export const PACK_MAGIC = Buffer.from('TSMPACK1', 'latin1');
-/** Bytes written between background flushes of a pack being written (see PackWriter.wrote). */
 const RECORD_MAGIC = Buffer.from('TSMB', 'latin1');
 export const RECORD_HEADER_BYTES = 44;
 

@@ -28,6 +28,9 @@ export const DEFAULT_KDF: KdfParams = { logN: 15, r: 8, p: 1 };
 
 // Bounds on KDF parameters read from a file: a hostile file must not make us spend gigabytes or minutes.
 const LOGN_MIN = 10;
+const LOGN_MAX = 20;
+const R_MAX = 16;
+const P_MAX = 4;
 
 /**
  * Media without a password: the password is published, so no cost makes the key harder to find;
@@ -35,9 +38,7 @@ const LOGN_MIN = 10;
  * own work).
  */
 export const PUBLIC_KDF: KdfParams = { logN: LOGN_MIN, r: 8, p: 1 };
-const LOGN_MAX = 20;
-const R_MAX = 16;
-const P_MAX = 4;
+
 /** The memory scrypt needs is 128·N·r bytes; never allow more than this. */
 export const KDF_MAX_MEMORY = 256 * 1024 * 1024;
 

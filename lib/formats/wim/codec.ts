@@ -4,27 +4,25 @@ import { TsmediaError } from '../../errors.js';
 import { wimError } from './bytes.js';
 import type { WimCompression } from './header.js';
 import { chunkCount, chunkTableSize } from './chunk-table.js';
-import { lzxCompress, lzxCompressInto } from './lzx-compress.js';
+import { lzxCompressInto } from './lzx-compress.js';
 import { lzxDecompress } from './lzx-decompress.js';
-import { xpressCompress, xpressCompressInto, xpressDecompress } from './xpress.js';
+import { xpressCompressInto, xpressDecompress } from './xpress.js';
 
 export interface ChunkCodec {
-  compress(input: Uint8Array): Uint8Array | null;
   /** Compresses into the start of `out`: the stored size, or 0 to store the chunk raw. */
   compressInto(input: Uint8Array, out: Uint8Array): number;
   decompress(input: Uint8Array, outSize: number): Uint8Array;
 }
 
 const none: ChunkCodec = {
-  compress: () => null,
   compressInto: () => 0,
   decompress: () => { throw wimError('a chunk of an uncompressed resource cannot be compressed'); },
 };
 
 const codecs: Record<WimCompression, ChunkCodec> = {
   none,
-  xpress: { compress: xpressCompress, compressInto: xpressCompressInto, decompress: xpressDecompress },
-  lzx: { compress: lzxCompress, compressInto: lzxCompressInto, decompress: lzxDecompress },
+  xpress: { compressInto: xpressCompressInto, decompress: xpressDecompress },
+  lzx: { compressInto: lzxCompressInto, decompress: lzxDecompress },
 };
 
 export function codecFor(kind: WimCompression): ChunkCodec {
@@ -142,8 +140,9 @@ export interface WimDecompressTask {
 }
 
 /**
- * Pool task: decompresses independent chunks into one buffer, back to back (one buffer to send
- * back: per-chunk arrays cost more to pass between threads than to decompress), or into `scratch`.
+ * Decompresses independent chunks into one buffer, back to back, or into `scratch` (apply's pool
+ * task runs it: one buffer to send back, as per-chunk arrays cost more to pass between threads
+ * than to decompress).
  */
 export function wimDecompressChunks(task: WimDecompressTask, scratch?: Uint8Array): Uint8Array {
   const { kind, stored, storedSizes, sizes } = task;
